@@ -1,0 +1,143 @@
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+
+namespace Partnumber.Client;
+
+/// <summary>
+/// Settings of a <see cref="PartnumberClassificationClient"/>. The client copies them when it is created, so changing
+/// an instance afterwards does not affect clients already built from it.
+/// </summary>
+public sealed class PartnumberClassificationClientOptions
+{
+    /// <summary>The default of <see cref="ConnectTimeout"/>: 10 seconds.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The default of <see cref="ClassificationTimeout"/>: 5 minutes.</summary>
+    public static readonly TimeSpan DefaultClassificationTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The REST base address, for example <c>http://localhost:5000</c>. It is also the Socket.IO endpoint unless
+    /// <see cref="SocketAddress"/> is set. Must be an absolute http or https URI.
+    /// </summary>
+    public Uri BaseAddress { get; set; } = null!;
+
+    /// <summary>
+    /// A separate Socket.IO endpoint (http, https, ws or wss), for deployments where the realtime server is not the REST
+    /// server. Null means <see cref="BaseAddress"/>.
+    /// </summary>
+    public Uri? SocketAddress { get; set; }
+
+    /// <summary>The path of the classification endpoint, relative to <see cref="BaseAddress"/>. Default <c>/classify-partnumber</c>.</summary>
+    public string ClassifyPath { get; set; } = "/classify-partnumber";
+
+    /// <summary>The Socket.IO path on the realtime endpoint. Default <c>/socket.io</c>.</summary>
+    public string SocketIOPath { get; set; } = "/socket.io";
+
+    /// <summary>How long establishing the realtime connection (WebSocket and Socket.IO namespace) may take. Default 10 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
+
+    /// <summary>How long a whole classification (connect, POST, join, progress, result) may take. Default 5 minutes.</summary>
+    public TimeSpan ClassificationTimeout { get; set; } = DefaultClassificationTimeout;
+
+    /// <summary>
+    /// Headers sent with the POST and with the Socket.IO handshake (for example an API key). Their values are never logged.
+    /// </summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The clock used for timeouts and the heartbeat watchdog. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where the client logs. Default: no logging.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Configures each <see cref="ClientWebSocket"/> the client creates, for example to supply a client certificate,
+    /// a proxy, or (on .NET 8 and later) <c>RemoteCertificateValidationCallback</c> for a server with a private certificate.
+    /// Ignored when <see cref="WebSocketFactory"/> is set.
+    /// </summary>
+    public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
+
+    /// <summary>
+    /// Opens the WebSocket for a realtime connection instead of <see cref="ClientWebSocket"/>: a seam for in-memory
+    /// transports (such as <c>FakePartnumberServer</c>'s in-memory mode) and custom networking. It receives the full
+    /// <c>ws://</c> or <c>wss://</c> URI of the Engine.IO endpoint and the handshake headers, and returns an open
+    /// WebSocket. Null (the default) uses <see cref="ClientWebSocket"/>.
+    /// </summary>
+    public Func<Uri, IReadOnlyDictionary<string, string>, CancellationToken, Task<WebSocket>>? WebSocketFactory { get; set; }
+
+    internal PartnumberClassificationClientOptions Clone()
+    {
+        var copy = new PartnumberClassificationClientOptions
+        {
+            BaseAddress = BaseAddress,
+            SocketAddress = SocketAddress,
+            ClassifyPath = ClassifyPath,
+            SocketIOPath = SocketIOPath,
+            ConnectTimeout = ConnectTimeout,
+            ClassificationTimeout = ClassificationTimeout,
+            TimeProvider = TimeProvider,
+            LoggerFactory = LoggerFactory,
+            ConfigureWebSocket = ConfigureWebSocket,
+            WebSocketFactory = WebSocketFactory,
+        };
+        foreach (var header in Headers)
+        {
+            copy.Headers[header.Key] = header.Value;
+        }
+
+        return copy;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    internal void Validate()
+    {
+        if (BaseAddress is null)
+        {
+            throw new ArgumentException("BaseAddress is required (for example http://localhost:5000).", nameof(BaseAddress));
+        }
+
+        if (!BaseAddress.IsAbsoluteUri || (BaseAddress.Scheme != Uri.UriSchemeHttp && BaseAddress.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"BaseAddress must be an absolute http or https URI; got '{BaseAddress}'.", nameof(BaseAddress));
+        }
+
+        if (SocketAddress is not null
+            && (!SocketAddress.IsAbsoluteUri || SocketAddress.Scheme is not ("http" or "https" or "ws" or "wss")))
+        {
+            throw new ArgumentException($"SocketAddress must be an absolute http, https, ws or wss URI; got '{SocketAddress}'.", nameof(SocketAddress));
+        }
+
+        if (string.IsNullOrWhiteSpace(ClassifyPath))
+        {
+            throw new ArgumentException("ClassifyPath must not be empty.", nameof(ClassifyPath));
+        }
+
+        if (string.IsNullOrWhiteSpace(SocketIOPath))
+        {
+            throw new ArgumentException("SocketIOPath must not be empty.", nameof(SocketIOPath));
+        }
+
+        if (ConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"ConnectTimeout must be positive; got {ConnectTimeout}.", nameof(ConnectTimeout));
+        }
+
+        if (ClassificationTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"ClassificationTimeout must be positive; got {ClassificationTimeout}.", nameof(ClassificationTimeout));
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentException("TimeProvider must not be null.", nameof(TimeProvider));
+        }
+
+        foreach (var header in Headers)
+        {
+            if (string.IsNullOrWhiteSpace(header.Key) || header.Value is null)
+            {
+                throw new ArgumentException("Headers must have non-empty names and non-null values.", nameof(Headers));
+            }
+        }
+    }
+}
