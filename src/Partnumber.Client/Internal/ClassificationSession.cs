@@ -87,6 +87,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private async Task StartAsync()
     {
         var token = _linked.Token;
+        token.ThrowIfCancellationRequested();
         _connection = await _runtime.Connector.ConnectAsync(token).ConfigureAwait(false);
 
         _phase = "waiting for the server to accept the POST";
