@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+
+namespace Partnumber.Client.Testing.Internal.SocketIO;
+
+/// <summary>Rooms and their members. A room exists while it has members or a task waits for it.</summary>
+internal sealed class RoomRegistry
+{
+    private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
+
+    public Room GetOrCreate(string name) => _rooms.GetOrAdd(name, static n => new Room(n));
+
+    public void Add(string name, SocketConnection socket)
+    {
+        var room = GetOrCreate(name);
+        room.Members.TryAdd(socket, 0);
+        room.Joined.TrySetResult();
+    }
+
+    public void Remove(string name, SocketConnection socket)
+    {
+        if (_rooms.TryGetValue(name, out var room))
+        {
+            room.Members.TryRemove(socket, out _);
+        }
+    }
+
+    public void Forget(string name) => _rooms.TryRemove(name, out _);
+
+    public IReadOnlyCollection<SocketConnection> MembersOf(string name)
+        => _rooms.TryGetValue(name, out var room) ? (IReadOnlyCollection<SocketConnection>)room.Members.Keys : [];
+
+    internal sealed class Room
+    {
+        public Room(string name) => Name = name;
+
+        public string Name { get; }
+
+        public ConcurrentDictionary<SocketConnection, byte> Members { get; } = new();
+
+        public TaskCompletionSource Joined { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
