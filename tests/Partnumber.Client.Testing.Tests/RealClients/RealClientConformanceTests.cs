@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Partnumber.Client.Testing.Tests.Support;
 
-namespace Partnumber.Client.Testing.Tests.Conformance;
+namespace Partnumber.Client.Testing.Tests.RealClients;
 
 /// <summary>Real Socket.IO clients complete a classification against the fake (connect, POST, join, updates, finished).</summary>
 [Trait("Category", "Conformance")]
