@@ -51,6 +51,8 @@ public sealed class FakePartnumberServer : IAsyncDisposable
     /// <summary>How many Engine.IO sessions are open now.</summary>
     public int OpenSessionCount => _engine.SessionCount;
 
+    internal EngineServer Engine => _engine;
+
     /// <summary>Starts a server (on Kestrel unless <see cref="FakePartnumberServerOptions.InMemory"/>).</summary>
     /// <param name="options">The settings; copied. Null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the start.</param>

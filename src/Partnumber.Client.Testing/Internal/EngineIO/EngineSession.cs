@@ -21,7 +21,9 @@ internal sealed class EngineSession
     private readonly CancellationTokenSource _closed = new();
     private readonly CancellationTokenSource _pollCancel = new();
     private readonly object _pongGate = new();
-    private TaskCompletionSource? _pong;
+    private ITimer? _pingTimer;
+    private ITimer? _timeoutTimer;
+    private bool _awaitingPong;
     private int _pollGetActive;
     private int _pollPostActive;
     private int _closing;
@@ -50,6 +52,9 @@ internal sealed class EngineSession
 
     public bool IsClosed => Volatile.Read(ref _closing) != 0;
 
+    /// <summary>True while a polling GET is parked on this session.</summary>
+    public bool IsPollPending => Volatile.Read(ref _pollGetActive) != 0;
+
     /// <summary>True when the session ended by a transport abort (no close packet).</summary>
     public bool Aborted { get; private set; }
 
@@ -57,7 +62,7 @@ internal sealed class EngineSession
     {
         var o = _server.Options;
         Send(EngineCodec.Encode(EnginePacketType.Open, Payloads.Open(Sid, canUpgrade, o.PingInterval, o.PingTimeout, o.MaxPayload)));
-        _ = HeartbeatAsync();
+        StartHeartbeat();
     }
 
     /// <summary>Queues an encoded Engine.IO packet (for example <c>42[...]</c>). Never blocks.</summary>
@@ -96,6 +101,7 @@ internal sealed class EngineSession
             _webSocket?.Abort();
         }
 
+        StopHeartbeat();
         _closed.Cancel();
         Record.MarkClosed(reason, _server.Backend.Now);
         _server.Backend.Journal.SessionList.Notify();
@@ -122,10 +128,7 @@ internal sealed class EngineSession
 
                 break;
             case EnginePacketType.Pong:
-                lock (_pongGate)
-                {
-                    _pong?.TrySetResult();
-                }
+                OnPong();
 
                 break;
             case EnginePacketType.Ping:
@@ -457,46 +460,73 @@ internal sealed class EngineSession
     }
 
     // ---------------- heartbeat ----------------
+    // Timer-driven, so that with a FakeTimeProvider every timer is registered at a deterministic moment: the ping
+    // timer when the session starts or when a pong is processed, the timeout timer when a ping is sent.
 
-    private async Task HeartbeatAsync()
+    private void StartHeartbeat()
     {
-        var o = _server.Options;
-        var time = o.TimeProvider;
-        var token = _closed.Token;
-        try
+        lock (_pongGate)
         {
-            while (!token.IsCancellationRequested)
-            {
-                await Task.Delay(o.PingInterval, time, token).ConfigureAwait(false);
-                if (_silent)
-                {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, time, token).ConfigureAwait(false);
-                }
-
-                var pong = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                lock (_pongGate)
-                {
-                    _pong = pong;
-                }
-
-                Send(EngineCodec.Encode(EnginePacketType.Ping));
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(token);
-                var timeout = Task.Delay(o.PingTimeout, time, wait.Token);
-                var first = await Task.WhenAny(pong.Task, timeout).ConfigureAwait(false);
-                wait.Cancel();
-                if (first != pong.Task)
-                {
-                    if (!token.IsCancellationRequested && !_silent)
-                    {
-                        Close("ping timeout");
-                    }
-
-                    return;
-                }
-            }
+            _pingTimer = _server.Options.TimeProvider.CreateTimer(static s => ((EngineSession)s!).OnPingDue(), this, _server.Options.PingInterval, Timeout.InfiniteTimeSpan);
         }
-        catch (OperationCanceledException)
+    }
+
+    private void OnPingDue()
+    {
+        lock (_pongGate)
         {
+            if (IsClosed || _silent)
+            {
+                return;
+            }
+
+            _awaitingPong = true;
+            _timeoutTimer?.Dispose();
+            _timeoutTimer = _server.Options.TimeProvider.CreateTimer(static s => ((EngineSession)s!).OnPongTimeout(), this, _server.Options.PingTimeout, Timeout.InfiniteTimeSpan);
+        }
+
+        Send(EngineCodec.Encode(EnginePacketType.Ping));
+    }
+
+    private void OnPongTimeout()
+    {
+        bool expired;
+        lock (_pongGate)
+        {
+            expired = _awaitingPong && !_silent;
+        }
+
+        if (expired)
+        {
+            Close("ping timeout");
+        }
+    }
+
+    private void OnPong()
+    {
+        lock (_pongGate)
+        {
+            if (!_awaitingPong || IsClosed)
+            {
+                return;
+            }
+
+            _awaitingPong = false;
+            _timeoutTimer?.Dispose();
+            _timeoutTimer = null;
+            _pingTimer?.Dispose();
+            _pingTimer = _server.Options.TimeProvider.CreateTimer(static s => ((EngineSession)s!).OnPingDue(), this, _server.Options.PingInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void StopHeartbeat()
+    {
+        lock (_pongGate)
+        {
+            _pingTimer?.Dispose();
+            _timeoutTimer?.Dispose();
+            _pingTimer = null;
+            _timeoutTimer = null;
         }
     }
 }
