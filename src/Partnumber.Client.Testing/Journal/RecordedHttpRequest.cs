@@ -36,6 +36,8 @@ public sealed class RecordedHttpRequest
     /// <summary>The <c>socket_session_id</c> of the body, when there was one.</summary>
     public string? SocketSessionId { get; internal set; }
 
+    internal bool Published { get; set; }
+
     /// <summary>The task id of an accepted request.</summary>
     public string? TaskId { get; internal set; }
 

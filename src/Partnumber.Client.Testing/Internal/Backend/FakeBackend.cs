@@ -158,11 +158,20 @@ internal sealed class FakeBackend : IDisposable
     public async Task<RestResponse> HandleClassifyAsync(RestRequest request, CancellationToken cancellationToken)
     {
         var record = new RecordedHttpRequest(request.Method, request.Path, request.Headers, Encoding.UTF8.GetString(request.Body), Now);
-        Journal.RequestList.Add(record);
         var response = await ClassifyAsync(request, record, cancellationToken).ConfigureAwait(false);
+        Publish(record);
         record.StatusCode = response.StatusCode;
         Journal.RequestList.Notify();
         return response;
+    }
+
+    private void Publish(RecordedHttpRequest record)
+    {
+        if (!record.Published)
+        {
+            record.Published = true;
+            Journal.RequestList.Add(record);
+        }
     }
 
     private async Task<RestResponse> ClassifyAsync(RestRequest request, RecordedHttpRequest record, CancellationToken cancellationToken)
@@ -215,7 +224,10 @@ internal sealed class FakeBackend : IDisposable
         var script = FindScript(partnumber);
         if (script is not null && script.ResponseDelay > TimeSpan.Zero)
         {
-            await Task.Delay(script.ResponseDelay, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            // The delay's timer exists before the request is journaled: a test that saw the request can advance a FakeTimeProvider.
+            var delay = Task.Delay(script.ResponseDelay, Options.TimeProvider, cancellationToken);
+            Publish(record);
+            await delay.ConfigureAwait(false);
         }
 
         if (script?.HttpStatusCode is int status)
@@ -245,67 +257,41 @@ internal sealed class FakeBackend : IDisposable
         }
 
         var context = new ScriptContext(partnumber, description, taskId, roomId, progressTotal);
-        _ = RunTaskAsync(room, steps, context, waitForJoin: script is null || !script.EmitsBeforeJoin);
+        new TaskRun(this, room, steps, context).Start(waitForJoin: script is null || !script.EmitsBeforeJoin);
         return Json(202, Payloads.Accepted(taskId, roomId));
     }
 
-    private async Task RunTaskAsync(RoomRegistry.Room room, IReadOnlyList<ScriptStep> steps, ScriptContext context, bool waitForJoin)
+    internal void ExecuteStep(ScriptStep step, ScriptContext context)
     {
-        var token = _stopping.Token;
-        var time = Options.TimeProvider;
-        try
+        if (_stopping.IsCancellationRequested)
         {
-            if (waitForJoin)
-            {
-                try
-                {
-                    await room.Joined.Task.WaitAsync(Options.JoinTimeout, time, token).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    // Nobody joined: emit anyway, into the void, as the real server would.
-                }
-            }
-            else
-            {
-                await Task.Yield();
-            }
-
-            foreach (var step in steps)
-            {
-                if (step.Delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(step.Delay, time, token).ConfigureAwait(false);
-                }
-
-                if (step.Kind == ScriptStepKind.Emit)
-                {
-                    EmitToRoom(context.RoomId, step.EventName!, step.Payload!(context));
-                }
-                else
-                {
-                    foreach (var member in Rooms.MembersOf(context.RoomId).ToArray())
-                    {
-                        switch (step.Mode)
-                        {
-                            case ServerDisconnectMode.Namespace:
-                                member.ServerDisconnect();
-                                break;
-                            case ServerDisconnectMode.TransportAbort:
-                                member.Engine.Close("server transport abort", abort: true);
-                                break;
-                            default:
-                                member.Engine.GoSilent();
-                                break;
-                        }
-                    }
-                }
-            }
+            return;
         }
-        catch (OperationCanceledException)
+
+        if (step.Kind == ScriptStepKind.Emit)
         {
+            EmitToRoom(context.RoomId, step.EventName!, step.Payload!(context));
+            return;
+        }
+
+        foreach (var member in Rooms.MembersOf(context.RoomId).ToArray())
+        {
+            switch (step.Mode)
+            {
+                case ServerDisconnectMode.Namespace:
+                    member.ServerDisconnect();
+                    break;
+                case ServerDisconnectMode.TransportAbort:
+                    member.Engine.Close("server transport abort", abort: true);
+                    break;
+                default:
+                    member.Engine.GoSilent();
+                    break;
+            }
         }
     }
+
+    internal CancellationToken Stopping => _stopping.Token;
 
     private ClassificationScript? FindScript(string partnumber)
     {

@@ -13,7 +13,20 @@ internal sealed class RoomRegistry
     {
         var room = GetOrCreate(name);
         room.Members.TryAdd(socket, 0);
-        room.Joined.TrySetResult();
+        List<Action>? waiters;
+        lock (room.Gate)
+        {
+            waiters = room.JoinWaiters;
+            room.JoinWaiters = null;
+        }
+
+        if (waiters is not null)
+        {
+            foreach (var waiter in waiters)
+            {
+                waiter();
+            }
+        }
     }
 
     public void Remove(string name, SocketConnection socket)
@@ -37,6 +50,26 @@ internal sealed class RoomRegistry
 
         public ConcurrentDictionary<SocketConnection, byte> Members { get; } = new();
 
-        public TaskCompletionSource Joined { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public object Gate { get; } = new();
+
+        /// <summary>Called synchronously (on the joining socket's receive loop) when the first member joins.</summary>
+        public List<Action>? JoinWaiters { get; set; }
+
+        /// <summary>Runs <paramref name="onJoined"/> now if the room has members, else when the next member joins.</summary>
+        /// <returns>True when it ran now.</returns>
+        public bool WhenJoined(Action onJoined)
+        {
+            lock (Gate)
+            {
+                if (Members.IsEmpty)
+                {
+                    (JoinWaiters ??= []).Add(onJoined);
+                    return false;
+                }
+            }
+
+            onJoined();
+            return true;
+        }
     }
 }
