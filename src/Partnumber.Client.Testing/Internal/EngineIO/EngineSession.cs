@@ -379,11 +379,6 @@ internal sealed class EngineSession
             {
                 while (reader.TryRead(out var packet))
                 {
-                    if (_silent)
-                    {
-                        continue;
-                    }
-
                     var max = Encoding.UTF8.GetMaxByteCount(packet.Length);
                     if (max > buffer.Length)
                     {
