@@ -53,6 +53,8 @@ public sealed class FakePartnumberServer : IAsyncDisposable
 
     internal EngineServer Engine => _engine;
 
+    internal FakeBackend Backend => _backend;
+
     /// <summary>Starts a server (on Kestrel unless <see cref="FakePartnumberServerOptions.InMemory"/>).</summary>
     /// <param name="options">The settings; copied. Null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the start.</param>

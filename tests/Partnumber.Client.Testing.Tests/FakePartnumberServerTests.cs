@@ -62,4 +62,22 @@ public class FakePartnumberServerTests
         var finishedEvent = await server.Journal.WaitForFinishedAsync(roomId);
         Assert.Equal(1, finishedEvent.Recipients);
     }
+
+    [Fact]
+    public async Task Rooms_and_sessions_are_released_after_classifications()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            var (client, sid, _) = await RawSocketIOClient.ConnectAsync(server.BaseAddress);
+            var (_, room) = await Http.StartAsync(server.BaseAddress, "PN-" + i, sid);
+            await client.EmitAsync("join", $"{{\"room_id\":\"{room}\"}}");
+            await client.WaitForEventAsync("classification_finished");
+            await client.DisposeAsync();
+        }
+
+        await server.Journal.SessionList.WaitAsync(s => s.IsClosed, 5, "5 closed sessions", TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.Equal(0, server.OpenSessionCount);
+        Assert.Equal(0, server.Backend.Rooms.Count);
+    }
 }

@@ -239,7 +239,7 @@ internal sealed class FakeBackend : IDisposable
         var roomId = Guid.NewGuid().ToString();
         record.TaskId = taskId;
         record.RoomId = roomId;
-        var room = Rooms.GetOrCreate(roomId);
+        var room = Rooms.Acquire(roomId);
         if (Options.AutoJoin && socketSessionId is not null && _sockets.TryGetValue(socketSessionId, out var socket))
         {
             socket.Join(roomId);

@@ -20,6 +20,7 @@ internal sealed class TaskRun
     private ITimer? _joinTimeout;
     private int _index;
     private int _started;
+    private bool _released;
 
     public TaskRun(FakeBackend backend, RoomRegistry.Room room, IReadOnlyList<ScriptStep> steps, ScriptContext context)
     {
@@ -78,6 +79,12 @@ internal sealed class TaskRun
                 _timer = null;
                 _index++;
                 _backend.ExecuteStep(step, _context);
+            }
+
+            if (_index >= _steps.Count && !_released)
+            {
+                _released = true;
+                _backend.Rooms.Release(_room);
             }
         }
     }

@@ -19,6 +19,7 @@ internal sealed class EngineSession
     private readonly Channel<string> _outbox = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly SemaphoreSlim _readerLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
+    private readonly CancellationTokenSource _receiveCancel = new();
     private readonly CancellationTokenSource _pollCancel = new();
     private readonly object _pongGate = new();
     private ITimer? _pingTimer;
@@ -30,6 +31,7 @@ internal sealed class EngineSession
     private volatile bool _silent;
     private volatile bool _upgrading;
     private WebSocket? _webSocket;
+    private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
 
     public EngineSession(EngineServer server, string sid, bool webSocket, IReadOnlyDictionary<string, string> headers)
     {
@@ -103,6 +105,9 @@ internal sealed class EngineSession
 
         StopHeartbeat();
         _closed.Cancel();
+
+        // The send loop flushes what is queued and sends a close frame; a peer that never answers it is cut off.
+        _receiveCancel.CancelAfter(TimeSpan.FromSeconds(2));
         Record.MarkClosed(reason, _server.Backend.Now);
         _server.Backend.Journal.SessionList.Notify();
     }
@@ -275,8 +280,8 @@ internal sealed class EngineSession
 
             _webSocket = webSocket;
             var sendLoop = SendLoopAsync(webSocket);
-            var token = _closed.Token;
-            while (!token.IsCancellationRequested && webSocket.State == WebSocketState.Open)
+            var token = _receiveCancel.Token;
+            while (!IsClosed && webSocket.State == WebSocketState.Open)
             {
                 var frame = await ReceiveFrameAsync(webSocket, buffer, token).ConfigureAwait(false);
                 buffer = frame.Buffer;
@@ -288,8 +293,8 @@ internal sealed class EngineSession
 
                 if (length > _server.Options.MaxPayload)
                 {
+                    _closeStatus = WebSocketCloseStatus.MessageTooBig;
                     Close("payload too large");
-                    await TryCloseAsync(webSocket, WebSocketCloseStatus.MessageTooBig).ConfigureAwait(false);
                     break;
                 }
 
@@ -369,13 +374,14 @@ internal sealed class EngineSession
 
     private async Task SendLoopAsync(WebSocket webSocket)
     {
-        var token = _closed.Token;
+        // Not cancelled by Close: the loop drains the outbox (it completes on close), then sends the close frame.
+        var token = _receiveCancel.Token;
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
             await _readerLock.WaitAsync(token).ConfigureAwait(false);
             var reader = _outbox.Reader;
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 while (reader.TryRead(out var packet))
                 {
@@ -401,7 +407,7 @@ internal sealed class EngineSession
 
         if (!_silent)
         {
-            await TryCloseAsync(webSocket, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
+            await TryCloseAsync(webSocket, _closeStatus).ConfigureAwait(false);
         }
     }
 

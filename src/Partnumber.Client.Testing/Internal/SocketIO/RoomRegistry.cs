@@ -34,10 +34,42 @@ internal sealed class RoomRegistry
         if (_rooms.TryGetValue(name, out var room))
         {
             room.Members.TryRemove(socket, out _);
+            ForgetIfUnused(room);
         }
     }
 
-    public void Forget(string name) => _rooms.TryRemove(name, out _);
+    /// <summary>A task using the room starts (the room is kept while any task uses it).</summary>
+    public Room Acquire(string name)
+    {
+        while (true)
+        {
+            var room = GetOrCreate(name);
+            Interlocked.Increment(ref room.Tasks);
+            if (_rooms.TryGetValue(name, out var current) && ReferenceEquals(current, room))
+            {
+                return room;
+            }
+
+            Interlocked.Decrement(ref room.Tasks); // removed meanwhile: retry with a fresh room
+        }
+    }
+
+    /// <summary>A task using the room ended.</summary>
+    public void Release(Room room)
+    {
+        Interlocked.Decrement(ref room.Tasks);
+        ForgetIfUnused(room);
+    }
+
+    public int Count => _rooms.Count;
+
+    private void ForgetIfUnused(Room room)
+    {
+        if (room.Members.IsEmpty && Volatile.Read(ref room.Tasks) == 0)
+        {
+            _rooms.TryRemove(new KeyValuePair<string, Room>(room.Name, room));
+        }
+    }
 
     public IReadOnlyCollection<SocketConnection> MembersOf(string name)
         => _rooms.TryGetValue(name, out var room) ? (IReadOnlyCollection<SocketConnection>)room.Members.Keys : [];
@@ -49,6 +81,10 @@ internal sealed class RoomRegistry
         public string Name { get; }
 
         public ConcurrentDictionary<SocketConnection, byte> Members { get; } = new();
+
+#pragma warning disable CA1051 // a counter updated with Interlocked
+        public int Tasks;
+#pragma warning restore CA1051
 
         public object Gate { get; } = new();
 
