@@ -129,6 +129,43 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_oversized_frame_closes_the_connection_and_the_classification_recovers_by_reconnecting()
+    {
+        var serverTime = new FakeTimeProvider();
+        await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { TimeProvider = serverTime, MaxPayload = 4_000_000 });
+        server.ForPartnumber("PN-BIG")
+            .EmitOversized("classification_update_status", 2 * 1024 * 1024)
+            .Progress("after the big one", TimeSpan.FromSeconds(1))
+            .Finish("recovered", delay: TimeSpan.FromSeconds(1));
+        await using var client = server.CreateClient();
+
+        var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-BIG"));
+        await server.Journal.WaitForEventsAsync(2, e => e.EventName == "join");
+        serverTime.Advance(TimeSpan.FromSeconds(1));
+        serverTime.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal("recovered", (await running).Description);
+    }
+
+    [Fact]
+    public async Task Malformed_payloads_from_the_server_are_ignored_and_the_result_still_arrives()
+    {
+        _server.ForPartnumber("PN-MAL")
+            .EmitRaw("classification_update_status", "[1,2,3]")
+            .EmitRaw("classification_update_status", "\"text\"")
+            .EmitRaw("classification_update_status", """{"current":{"x":1},"total":true,"status":7}""")
+            .Finish("fine");
+        await using var client = _server.CreateClient();
+        var updates = new List<ClassificationUpdate>();
+
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-MAL"), new Progress(updates.Add));
+
+        Assert.Equal("fine", result.Description);
+        var update = Assert.Single(updates); // the two non-objects are ignored, the wrongly typed one is read leniently
+        Assert.Equal((null, null, ClassificationStatus.Unknown), (update.Current, update.Total, update.Status));
+    }
+
+    [Fact]
     public async Task Events_emitted_before_the_join_are_lost_and_the_timeout_names_the_cause()
     {
         var clientTime = new FakeTimeProvider();
