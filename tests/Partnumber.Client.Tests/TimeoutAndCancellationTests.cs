@@ -164,10 +164,6 @@ public class TimeoutAndCancellationTests
         Assert.Empty(harness.Http.Requests);
     }
 
-    private sealed class InlineProgress(Action<ClassificationUpdate> report) : IProgress<ClassificationUpdate>
-    {
-        public void Report(ClassificationUpdate value) => report(value);
-    }
 
     /// <summary>An HTTP handler whose response never comes, until the request is cancelled.</summary>
     private sealed class SlowHandler(TaskCompletionSource posted) : HttpMessageHandler

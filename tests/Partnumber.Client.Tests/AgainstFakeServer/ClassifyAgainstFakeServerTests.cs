@@ -1,3 +1,4 @@
+using Partnumber.Client.Tests.TestDoubles;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
@@ -49,7 +50,7 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
         await using var client = _server.CreateClient();
         var messages = new List<string?>();
 
-        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-X"), new Progress(u => messages.Add(u.Message)));
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-X"), new InlineProgress(u => messages.Add(u.Message)));
 
         Assert.Equal(new[] { "Analisando descrição…", "Consultando NCM" }, messages);
         Assert.Equal("Parafuso sextavado M6 × 20", result.Description);
@@ -158,7 +159,7 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
         await using var client = _server.CreateClient();
         var updates = new List<ClassificationUpdate>();
 
-        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-MAL"), new Progress(updates.Add));
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-MAL"), new InlineProgress(updates.Add));
 
         Assert.Equal("fine", result.Description);
         var update = Assert.Single(updates); // the two non-objects are ignored, the wrongly typed one is read leniently
@@ -227,7 +228,7 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
         {
             var messages = new List<string?>();
-            var result = await client.ClassifyAndWaitAsync(new ClassificationRequest($"PN-C{i}"), new Progress(u => messages.Add(u.Message)));
+            var result = await client.ClassifyAndWaitAsync(new ClassificationRequest($"PN-C{i}"), new InlineProgress(u => messages.Add(u.Message)));
             return (i, result, messages);
         }));
 
@@ -261,7 +262,7 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
 
         using (var cts = new CancellationTokenSource())
         {
-            var cancelled = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-SLOW"), new Progress(_ => cts.Cancel()), cts.Token);
+            var cancelled = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-SLOW"), new InlineProgress(_ => cts.Cancel()), cts.Token);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         }
 
@@ -285,10 +286,5 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
 
         Assert.Equal("no sockets", result.Description);
         Assert.Equal(FakePartnumberServer.InMemoryBaseAddress, server.BaseAddress);
-    }
-
-    private sealed class Progress(Action<ClassificationUpdate> report) : IProgress<ClassificationUpdate>
-    {
-        public void Report(ClassificationUpdate value) => report(value);
     }
 }

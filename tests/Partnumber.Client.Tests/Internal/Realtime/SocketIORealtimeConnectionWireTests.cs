@@ -329,9 +329,4 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         configure?.Invoke(options);
         return new PartnumberClassificationClient(_httpClient, options);
     }
-
-    private sealed class InlineProgress(Action<ClassificationUpdate> report) : IProgress<ClassificationUpdate>
-    {
-        public void Report(ClassificationUpdate value) => report(value);
-    }
 }
