@@ -132,6 +132,7 @@ public partial class PartnumberClassificationClient
         }
 
         _disposed.Cancel();
+        _runtime?.DisposeAsync().AsTask().Forget(); // completes synchronously: closes the standby connections
         _ownedHttpClient?.Dispose();
     }
 
