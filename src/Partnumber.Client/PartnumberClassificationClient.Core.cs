@@ -43,7 +43,7 @@ public partial class PartnumberClassificationClient
         _runtime = new ClientRuntime(snapshot, httpClientSource, connector);
     }
 
-    private ClientRuntime Runtime => _runtime ?? throw new InvalidOperationException("This instance was created for mocking; override the member you call.");
+    internal ClientRuntime Runtime => _runtime ?? throw new InvalidOperationException("This instance was created for mocking; override the member you call.");
 
     /// <inheritdoc />
     public virtual IAsyncEnumerable<ClassificationUpdate> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken = default)

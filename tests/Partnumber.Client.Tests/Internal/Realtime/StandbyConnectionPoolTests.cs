@@ -19,14 +19,16 @@ public sealed class StandbyConnectionPoolTests
         var added = CountDown(pool, 3);
 
         pool.Fill();
+        Assert.Equal(3, pool.ConnectingCount);
         pool.Fill(); // already full or connecting: nothing more
+        Assert.Equal(3, pool.ConnectingCount);
         connector.ReleaseAll();
         await added.WaitAsync(Budget);
         pool.Fill();
 
         Assert.Equal(3, pool.IdleCount);
-        Assert.Equal(3, connector.Attempts);
         Assert.Equal(0, pool.ConnectingCount);
+        Assert.Equal(3, connector.Attempts);
     }
 
     [Fact]
@@ -42,11 +44,13 @@ public sealed class StandbyConnectionPoolTests
         var replaced = CountDown(pool, 1);
         Assert.True(pool.TryTake(out var taken));
         Assert.Contains(taken, connector.Created);
-        Assert.Equal(3, connector.Attempts);
+        Assert.Equal(1, pool.IdleCount);
+        Assert.Equal(1, pool.ConnectingCount);
         connector.ReleaseAll();
         await replaced.WaitAsync(Budget);
 
         Assert.Equal(2, pool.IdleCount);
+        Assert.Equal(3, connector.Attempts);
         Assert.False(((FakeConnection)taken).Disposed);
     }
 
@@ -91,8 +95,9 @@ public sealed class StandbyConnectionPoolTests
         connector.ReleaseAll();
         Assert.IsType<PartnumberConnectionException>(await failed.Task.WaitAsync(Budget));
         Assert.Equal(1, connector.Attempts);
+        Assert.Equal(0, pool.ConnectingCount);
         Assert.False(pool.TryTake(out _));
-        Assert.Equal(2, connector.Attempts);
+        Assert.Equal(1, pool.ConnectingCount); // the take asks for one replacement
     }
 
     [Fact]
@@ -126,7 +131,14 @@ public sealed class StandbyConnectionPoolTests
     {
         await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true });
         var client = server.CreateClient(o => o.StandbyConnections = 1);
-        var standby = await server.Journal.WaitForConnectedSessionAsync();
+        var pool = ((SocketIORealtimeConnector)client.Runtime.Connector).Standby!;
+        var ready = CountDown(pool, 1);
+        if (pool.IdleCount == 0)
+        {
+            await ready.WaitAsync(Budget);
+        }
+
+        var standby = Assert.Single(server.Journal.Sessions);
 
         var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-STANDBY"));
 
