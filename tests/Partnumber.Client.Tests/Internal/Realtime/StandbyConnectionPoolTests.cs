@@ -22,7 +22,7 @@ public sealed class StandbyConnectionPoolTests
         Assert.Equal(3, pool.ConnectingCount);
         pool.Fill(); // already full or connecting: nothing more
         Assert.Equal(3, pool.ConnectingCount);
-        connector.ReleaseAll();
+        connector.Release(3);
         await added.WaitAsync(Budget);
         pool.Fill();
 
@@ -38,7 +38,7 @@ public sealed class StandbyConnectionPoolTests
         using var pool = connector.CreatePool(capacity: 2);
         var filled = CountDown(pool, 2);
         pool.Fill();
-        connector.ReleaseAll();
+        connector.Release(2);
         await filled.WaitAsync(Budget);
 
         var replaced = CountDown(pool, 1);
@@ -46,7 +46,7 @@ public sealed class StandbyConnectionPoolTests
         Assert.Contains(taken, connector.Created);
         Assert.Equal(1, pool.IdleCount);
         Assert.Equal(1, pool.ConnectingCount);
-        connector.ReleaseAll();
+        connector.Release(1);
         await replaced.WaitAsync(Budget);
 
         Assert.Equal(2, pool.IdleCount);
@@ -61,7 +61,7 @@ public sealed class StandbyConnectionPoolTests
         using var pool = connector.CreatePool(capacity: 2);
         var filled = CountDown(pool, 2);
         pool.Fill();
-        connector.ReleaseAll();
+        connector.Release(2);
         await filled.WaitAsync(Budget);
         var first = connector.Created.ToArray();
         first[0].Alive = false; // the heartbeat watchdog (or the server) ended it while idle
@@ -70,7 +70,7 @@ public sealed class StandbyConnectionPoolTests
         Assert.True(pool.TryTake(out var taken));
         Assert.Same(first[1], taken);
         Assert.True(first[0].Disposed);
-        connector.ReleaseAll();
+        connector.Release(2);
         await replaced.WaitAsync(Budget);
         Assert.Equal(2, pool.IdleCount);
 
@@ -92,7 +92,7 @@ public sealed class StandbyConnectionPoolTests
         pool.ReplenishFailed += ex => failed.TrySetResult(ex);
 
         pool.Fill();
-        connector.ReleaseAll();
+        connector.Release(1);
         Assert.IsType<PartnumberConnectionException>(await failed.Task.WaitAsync(Budget));
         Assert.Equal(1, connector.Attempts);
         Assert.Equal(0, pool.ConnectingCount);
@@ -117,7 +117,7 @@ public sealed class StandbyConnectionPoolTests
         Assert.All(connector.Created, c => Assert.True(c.Disposed));
 
         late = new TaskCompletionSource<FakeConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
-        connector.ReleaseAll(); // the third connect completes after the dispose
+        connector.Release(1); // the third connect completes after the dispose
         var closed = await late.Task.WaitAsync(Budget);
         Assert.Equal(3, connector.Created.Count);
         Assert.All(connector.Created, c => Assert.True(c.Disposed));
@@ -194,8 +194,6 @@ public sealed class StandbyConnectionPoolTests
             => new(capacity, ConnectAsync, c => ((FakeConnection)c).Alive, NullLogger.Instance);
 
         public void Release(int count) => _gate.Release(count);
-
-        public void ReleaseAll() => _gate.Release(100);
 
         private async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
         {
