@@ -160,7 +160,7 @@ internal sealed class RawSocketIOClientFlow
             using var accepted = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             var roomId = accepted.RootElement.GetProperty("room_id").GetString();
             await socket.EmitAsync("join", new { room_id = roomId });
-            await finished.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the naive flow can lose the task (join emitted before the namespace CONNECT completed)
         }
         finally
         {
