@@ -39,6 +39,7 @@ public sealed class PartnumberServiceCollectionExtensionsTests : IDisposable
             ["Partnumber:ClassificationTimeout"] = "00:02:00",
             ["Partnumber:ClassifyPath"] = "/api/classify",
             ["Partnumber:Headers:X-Api-Key"] = "k1",
+            ["Partnumber:Auth:token"] = "t1",
         }).Build();
         var services = new ServiceCollection();
 
@@ -52,7 +53,25 @@ public sealed class PartnumberServiceCollectionExtensionsTests : IDisposable
         Assert.Equal(TimeSpan.FromMinutes(2), options.ClassificationTimeout);
         Assert.Equal("/api/classify", options.ClassifyPath);
         Assert.Equal("k1", options.Headers["X-Api-Key"]);
+        Assert.Equal("t1", options.Auth["token"]);
         Assert.NotNull(provider.GetRequiredService<IPartnumberClassificationClient>());
+    }
+
+    [Fact]
+    public void A_malformed_configuration_value_fails_with_its_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Partnumber:BaseAddress"] = "http://localhost:5000",
+            ["Partnumber:ConnectTimeout"] = "ten seconds",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddPartnumberClassificationClient(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IPartnumberClassificationClient>());
+
+        Assert.Contains("Partnumber:ConnectTimeout", error.Message);
     }
 
     [Fact]
