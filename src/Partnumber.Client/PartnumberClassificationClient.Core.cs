@@ -1,32 +1,103 @@
+using System.Runtime.CompilerServices;
+using Partnumber.Client.Internal;
+using Partnumber.Client.Internal.Realtime;
+
 namespace Partnumber.Client;
 
 public partial class PartnumberClassificationClient
 {
+    private readonly ClientRuntime? _runtime;
+    private readonly HttpClient? _ownedHttpClient;
+    private readonly CancellationTokenSource _disposed = new();
+
     private PartnumberClassificationClient(HttpClient? httpClient, PartnumberClassificationClientOptions options, bool ownsHttpClient)
+        : this(httpClient, options, ownsHttpClient, connector: null)
+    {
+    }
+
+    /// <summary>For tests: runs the client over another realtime transport.</summary>
+    internal PartnumberClassificationClient(HttpClient? httpClient, PartnumberClassificationClientOptions options, bool ownsHttpClient, IRealtimeConnector? connector)
     {
         if (options is null)
         {
             throw new ArgumentNullException(nameof(options));
         }
 
-        _ = httpClient;
-        _ = ownsHttpClient;
+        var snapshot = options.Clone();
+        snapshot.Validate();
+        if (ownsHttpClient)
+        {
+            httpClient = _ownedHttpClient = HttpClientFactory.CreateDefault();
+        }
+
+        _runtime = new ClientRuntime(snapshot, httpClient!, connector);
     }
+
+    private ClientRuntime Runtime => _runtime ?? throw new InvalidOperationException("This instance was created for mocking; override the member you call.");
 
     /// <inheritdoc />
     public virtual IAsyncEnumerable<ClassificationUpdate> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    {
+        ValidateRequest(request);
+        ThrowIfDisposed();
+        return ClassifyCoreAsync(request, cancellationToken);
+    }
 
     /// <inheritdoc />
-    public virtual Task<ClassificationResult> ClassifyAndWaitAsync(ClassificationRequest request, IProgress<ClassificationUpdate>? progress = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    public virtual async Task<ClassificationResult> ClassifyAndWaitAsync(ClassificationRequest request, IProgress<ClassificationUpdate>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ValidateRequest(request);
+        ThrowIfDisposed();
+        var session = new ClassificationSession(Runtime, request, cancellationToken, _disposed.Token);
+        await using var _ = session.ConfigureAwait(false);
+        while (true)
+        {
+            var update = await session.NextAsync().ConfigureAwait(false);
+            if (update.IsFinal)
+            {
+                return update.Result!;
+            }
+
+            progress?.Report(update);
+        }
+    }
 
     /// <inheritdoc />
-    public virtual Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    public virtual async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        var runtime = Runtime;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var connection = await runtime.Connector.ConnectAsync(linked.Token).ConfigureAwait(false);
+        await using var _ = connection.ConfigureAwait(false);
+        using var timeout = runtime.TimeProvider.CreateTimeoutSource(runtime.Options.ConnectTimeout);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, timeout.Token);
+        var started = runtime.TimeProvider.GetTimestamp();
+        try
+        {
+            await connection.EmitAsync("ping_event", "{}", waiting.Token).ConfigureAwait(false);
+            while (true)
+            {
+                var received = await connection.Events.ReadAsync(waiting.Token).ConfigureAwait(false);
+                if (received.IsDisconnect)
+                {
+                    throw new PartnumberConnectionException($"The connection ended before the pong_event arrived: {received.DisconnectReason}.", received.Error);
+                }
 
-    /// <summary>Closes every connection the client still holds and releases the HTTP client it owns.</summary>
-    /// <returns>A task that completes when everything is closed.</returns>
+                if (received.Name == "pong_event")
+                {
+                    return runtime.TimeProvider.GetElapsedTime(started);
+                }
+            }
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        {
+            throw new PartnumberConnectionException($"No pong_event arrived within {runtime.Options.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout) of the ping_event.", ex);
+        }
+    }
+
+    /// <summary>Cancels the classifications still running (closing their connections) and releases the HTTP client it owns.</summary>
+    /// <returns>A task that completes when everything is released.</returns>
     public virtual ValueTask DisposeAsync()
     {
         Dispose(disposing: true);
@@ -34,7 +105,7 @@ public partial class PartnumberClassificationClient
         return default;
     }
 
-    /// <summary>Closes every connection the client still holds and releases the HTTP client it owns.</summary>
+    /// <summary>Cancels the classifications still running (closing their connections) and releases the HTTP client it owns.</summary>
     public void Dispose()
     {
         Dispose(disposing: true);
@@ -42,8 +113,51 @@ public partial class PartnumberClassificationClient
     }
 
     /// <summary>Releases resources.</summary>
-    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/> or <see cref="DisposeAsync"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
+        if (!disposing || _disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _disposed.Cancel();
+        _ownedHttpClient?.Dispose();
+    }
+
+    private static void ValidateRequest(ClassificationRequest request)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Partnumber))
+        {
+            throw new ArgumentException("Partnumber is required: it must not be null, empty or white space.", nameof(request) + "." + nameof(ClassificationRequest.Partnumber));
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(PartnumberClassificationClient));
+        }
+    }
+
+    private async IAsyncEnumerable<ClassificationUpdate> ClassifyCoreAsync(ClassificationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var session = new ClassificationSession(Runtime, request, cancellationToken, _disposed.Token);
+        await using var _ = session.ConfigureAwait(false);
+        while (true)
+        {
+            var update = await session.NextAsync().ConfigureAwait(false);
+            yield return update;
+            if (update.IsFinal)
+            {
+                yield break;
+            }
+        }
     }
 }

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.Json;
+using Partnumber.Client.Internal.Http;
+using Partnumber.Client.Internal.Payloads;
+using Partnumber.Client.Internal.Realtime;
+
+namespace Partnumber.Client.Internal;
+
+/// <summary>
+/// The state machine of ONE classification: connect → POST → join → read events → end. Each call to
+/// <see cref="NextAsync"/> returns the next update or throws the one exception that ends the classification; disposing
+/// closes the connection whatever happened.
+/// </summary>
+internal sealed class ClassificationSession : IAsyncDisposable
+{
+    private const string UpdateEvent = "classification_update_status";
+    private const string FinishedEvent = "classification_finished";
+
+    private readonly ClientRuntime _runtime;
+    private readonly ClassificationRequest _request;
+    private readonly CancellationToken _callerToken;
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationTokenSource _linked;
+    private readonly long _startedAt;
+    private IRealtimeConnection? _connection;
+    private AcceptedTask? _task;
+    private ClassificationUpdate? _lastProgress;
+    private string _phase = "connecting to the Socket.IO endpoint";
+
+    public ClassificationSession(ClientRuntime runtime, ClassificationRequest request, CancellationToken callerToken, CancellationToken clientDisposed)
+    {
+        _runtime = runtime;
+        _request = request;
+        _callerToken = callerToken;
+        _timeout = runtime.TimeProvider.CreateTimeoutSource(runtime.Options.ClassificationTimeout);
+        _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, clientDisposed, _timeout.Token);
+        _startedAt = runtime.TimeProvider.GetTimestamp();
+    }
+
+    private TimeSpan Elapsed => _runtime.TimeProvider.GetElapsedTime(_startedAt);
+
+    /// <summary>The next update of the stream; the final one carries the result.</summary>
+    public async ValueTask<ClassificationUpdate> NextAsync()
+    {
+        try
+        {
+            if (_connection is null)
+            {
+                await StartAsync().ConfigureAwait(false);
+            }
+
+            return await ReadNextAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_callerToken.IsCancellationRequested)
+        {
+            Log.Ended(_runtime.Logger, _request.Partnumber, "cancelled by the caller while " + _phase);
+            throw new OperationCanceledException($"The classification of '{_request.Partnumber}' was cancelled while {_phase}.", null, _callerToken);
+        }
+        catch (OperationCanceledException ex) when (_timeout.IsCancellationRequested)
+        {
+            var message = $"The classification of '{_request.Partnumber}' did not finish within {FormatSeconds(_runtime.Options.ClassificationTimeout)} (ClassificationTimeout); last seen: {DescribeLastSeen()}.";
+            Log.Ended(_runtime.Logger, _request.Partnumber, message);
+            throw new ClassificationTimeoutException(message, ex);
+        }
+        catch (OperationCanceledException ex) when (_linked.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException($"The PartnumberClassificationClient was disposed while the classification of '{_request.Partnumber}' was {_phase}.", ex);
+        }
+        catch (PartnumberClientException ex)
+        {
+            Log.Ended(_runtime.Logger, _request.Partnumber, ex.Message);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _linked.Dispose();
+        _timeout.Dispose();
+    }
+
+    private async Task StartAsync()
+    {
+        var token = _linked.Token;
+        token.ThrowIfCancellationRequested();
+        _connection = await _runtime.Connector.ConnectAsync(token).ConfigureAwait(false);
+
+        _phase = "waiting for the server to accept the POST";
+        _task = await _runtime.Api.StartAsync(_request, _connection.SessionId, token).ConfigureAwait(false);
+        Log.Accepted(_runtime.Logger, _request.Partnumber, _task.TaskId, _task.RoomId);
+
+        _phase = $"waiting for the first event of room {_task.RoomId}";
+        var join = JsonSerializer.Serialize(new JoinPayload { RoomId = _task.RoomId }, PartnumberJsonContext.Default.JoinPayload);
+        await _connection.EmitAsync("join", join, token).ConfigureAwait(false);
+    }
+
+    private async Task<ClassificationUpdate> ReadNextAsync()
+    {
+        var events = _connection!.Events;
+        while (true)
+        {
+            var received = await events.ReadAsync(_linked.Token).ConfigureAwait(false);
+            if (received.IsDisconnect)
+            {
+                Log.ConnectionEnded(_runtime.Logger, _request.Partnumber, received.DisconnectReason!);
+                throw new PartnumberConnectionException(
+                    $"The realtime connection was lost while {_phase} ({received.DisconnectReason}); last seen: {DescribeLastSeen()}.",
+                    received.Error);
+            }
+
+            switch (received.Name)
+            {
+                case UpdateEvent:
+                    if (received.Payload.ValueKind != JsonValueKind.Object)
+                    {
+                        Log.IgnoredNonObjectPayload(_runtime.Logger, UpdateEvent, received.Payload.ValueKind);
+                        continue;
+                    }
+
+                    return OnProgress(received.Payload.Clone());
+                case FinishedEvent:
+                    return OnFinished(received.Payload);
+                default:
+                    continue; // connected, pong_event, message: not part of a classification
+            }
+        }
+    }
+
+    private ClassificationUpdate OnProgress(JsonElement payload)
+    {
+        var status = PayloadReader.ReadStatus(payload);
+        if (status == ClassificationStatus.Failed)
+        {
+            throw Failed(payload, "in a progress update");
+        }
+
+        var update = new ClassificationUpdate(
+            status,
+            PayloadReader.ReadInt32(payload, "current"),
+            PayloadReader.ReadInt32(payload, "total"),
+            PayloadReader.ReadString(payload, "message"),
+            result: null,
+            payload);
+        _lastProgress = update;
+        _phase = $"waiting for progress of room {_task!.RoomId}";
+        return update;
+    }
+
+    private ClassificationUpdate OnFinished(JsonElement received)
+    {
+        if (received.ValueKind != JsonValueKind.Object)
+        {
+            throw new PartnumberClientException(
+                $"The server finished the classification of '{_request.Partnumber}' (task {_task!.TaskId}) with a {received.ValueKind} payload, not a JSON object: {Truncate(received.ValueKind == JsonValueKind.Undefined ? "(none)" : received.GetRawText())}");
+        }
+
+        var payload = received.Clone();
+        var status = PayloadReader.ReadStatus(payload);
+        if (status == ClassificationStatus.Failed)
+        {
+            throw Failed(payload, "in the finished event");
+        }
+
+        var result = new ClassificationResult(
+            PayloadReader.ReadString(payload, "partnumber") ?? _request.Partnumber,
+            PayloadReader.ReadString(payload, "description"),
+            status,
+            _task!.TaskId,
+            _task.RoomId,
+            payload);
+        Log.Finished(_runtime.Logger, _request.Partnumber, status, (long)Elapsed.TotalMilliseconds);
+        _phase = "finished";
+        return new ClassificationUpdate(status, _lastProgress?.Current, _lastProgress?.Total, PayloadReader.ReadString(payload, "message"), result, payload);
+    }
+
+    private ClassificationFailedException Failed(JsonElement payload, string where)
+    {
+        var reason = PayloadReader.ReadFailureReason(payload);
+        var message = $"The server reported the classification of '{_request.Partnumber}' (task {_task!.TaskId}) as failed {where}"
+            + (reason is null ? "." : ": " + reason);
+        return new ClassificationFailedException(message, payload, _task.TaskId);
+    }
+
+    private string DescribeLastSeen()
+    {
+        var elapsed = " after " + FormatSeconds(Elapsed);
+        if (_lastProgress is { } progress)
+        {
+            var step = progress.Current is { } current
+                ? progress.Total is { } total ? $"progress {current} of {total}" : $"progress step {current}"
+                : "a progress update";
+            return step + (progress.Message is { Length: > 0 } text ? $" (\"{text}\")" : string.Empty) + elapsed;
+        }
+
+        if (_task is not null && _phase.StartsWith("waiting for the first event", StringComparison.Ordinal))
+        {
+            return $"no event at all since joining room {_task.RoomId} (task {_task.TaskId}){elapsed}; a server that emits before the join loses those events";
+        }
+
+        return _phase + elapsed;
+    }
+
+    private static string FormatSeconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+
+    private static string Truncate(string text) => text.Length <= 500 ? text : text.Substring(0, 500) + "…";
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Partnumber.Client.Internal.Http;
+using Partnumber.Client.Internal.Realtime;
+
+namespace Partnumber.Client.Internal;
+
+/// <summary>What every classification of one client shares: settings, the HTTP API, the connector, the clock.</summary>
+internal sealed class ClientRuntime
+{
+    public ClientRuntime(PartnumberClassificationClientOptions options, HttpClient httpClient, IRealtimeConnector? connector = null)
+    {
+        Options = options;
+        Logger = options.LoggerFactory?.CreateLogger("Partnumber.Client") ?? NullLogger.Instance;
+        TimeProvider = options.TimeProvider;
+        Api = new ClassificationApi(httpClient, options);
+        Endpoint = new RealtimeEndpoint(options);
+        Connector = connector ?? new SocketIORealtimeConnector(Endpoint, Logger);
+    }
+
+    public PartnumberClassificationClientOptions Options { get; }
+
+    public ILogger Logger { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public ClassificationApi Api { get; }
+
+    public RealtimeEndpoint Endpoint { get; }
+
+    public IRealtimeConnector Connector { get; }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Partnumber.Client.Internal.Payloads;
+
+/// <summary>
+/// Lenient reading of the server's event payloads, whose exact shape the API document leaves open: numbers or numeric
+/// strings, any letter case for <c>status</c>, missing optional fields, extra fields kept in the payload.
+/// </summary>
+internal static class PayloadReader
+{
+    public static ClassificationStatus ReadStatus(JsonElement payload)
+    {
+        if (!TryGetProperty(payload, "status", out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return ClassificationStatus.Unknown;
+        }
+
+        var text = value.GetString();
+        if (string.Equals(text, "processing", StringComparison.OrdinalIgnoreCase))
+        {
+            return ClassificationStatus.Processing;
+        }
+
+        if (string.Equals(text, "done", StringComparison.OrdinalIgnoreCase))
+        {
+            return ClassificationStatus.Done;
+        }
+
+        return string.Equals(text, "failed", StringComparison.OrdinalIgnoreCase) ? ClassificationStatus.Failed : ClassificationStatus.Unknown;
+    }
+
+    /// <summary>A whole number given as a JSON number or a numeric string; null when missing or not a whole number.</summary>
+    public static int? ReadInt32(JsonElement payload, string name)
+    {
+        if (!TryGetProperty(payload, name, out var value))
+        {
+            return null;
+        }
+
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when value.TryGetInt32(out var number):
+                return number;
+            case JsonValueKind.Number when value.TryGetDouble(out var real) && real == Math.Floor(real) && real >= int.MinValue && real <= int.MaxValue:
+                return (int)real;
+            case JsonValueKind.String when int.TryParse(value.GetString()?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed):
+                return parsed;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A string field; numbers and booleans are given as their JSON text; null when missing or null.</summary>
+    public static string? ReadString(JsonElement payload, string name)
+    {
+        if (!TryGetProperty(payload, name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+            _ => null,
+        };
+    }
+
+    /// <summary>The failure's explanation: the payload's <c>message</c>, else its <c>error</c> (a string or an object's message).</summary>
+    public static string? ReadFailureReason(JsonElement payload)
+    {
+        var message = ReadString(payload, "message");
+        if (!string.IsNullOrWhiteSpace(message))
+        {
+            return message;
+        }
+
+        if (TryGetProperty(payload, "error", out var error))
+        {
+            if (error.ValueKind == JsonValueKind.String)
+            {
+                return error.GetString();
+            }
+
+            if (error.ValueKind == JsonValueKind.Object)
+            {
+                return ReadString(error, "message") ?? error.GetRawText();
+            }
+        }
+
+        return null;
+    }
+
+    private static bool TryGetProperty(JsonElement payload, string name, out JsonElement value)
+    {
+        if (payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+}

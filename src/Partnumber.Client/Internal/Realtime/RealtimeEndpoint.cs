@@ -1,0 +1,74 @@
+using System.Net.WebSockets;
+
+namespace Partnumber.Client.Internal.Realtime;
+
+/// <summary>Where and how to open the WebSocket of a realtime connection, derived once from the client options.</summary>
+internal sealed class RealtimeEndpoint
+{
+    public RealtimeEndpoint(PartnumberClassificationClientOptions options)
+    {
+        var address = options.SocketAddress ?? options.BaseAddress;
+        var secure = address.Scheme is "https" or "wss";
+        var authority = address.IsDefaultPort ? address.Host : $"{address.Host}:{address.Port}";
+        if (address.HostNameType == UriHostNameType.IPv6 && !authority.StartsWith("[", StringComparison.Ordinal))
+        {
+            authority = address.IsDefaultPort ? $"[{address.Host}]" : $"[{address.Host}]:{address.Port}";
+        }
+
+        // A path on the address (a reverse-proxy prefix) belongs to the Socket.IO path, not to the namespace.
+        Path = address.AbsolutePath.TrimEnd('/') + "/" + options.SocketIOPath.Trim('/');
+        Origin = new Uri((secure ? "https://" : "http://") + authority);
+        Uri = new Uri((secure ? "wss://" : "ws://") + authority + Path + "/?EIO=4&transport=websocket");
+        Headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
+        ConnectTimeout = options.ConnectTimeout;
+        TimeProvider = options.TimeProvider;
+        WebSocketFactory = options.WebSocketFactory;
+        ConfigureWebSocket = options.ConfigureWebSocket;
+    }
+
+    /// <summary>The Engine.IO WebSocket URI, e.g. <c>ws://localhost:5000/socket.io/?EIO=4&amp;transport=websocket</c>.</summary>
+    public Uri Uri { get; }
+
+    /// <summary>Scheme, host and port only: what SocketIOClient is given (a path there would become a namespace).</summary>
+    public Uri Origin { get; }
+
+    public string Path { get; }
+
+    public IReadOnlyDictionary<string, string> Headers { get; }
+
+    public TimeSpan ConnectTimeout { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    private Func<Uri, IReadOnlyDictionary<string, string>, CancellationToken, Task<WebSocket>>? WebSocketFactory { get; }
+
+    private Action<ClientWebSocketOptions>? ConfigureWebSocket { get; }
+
+    public async Task<WebSocket> OpenWebSocketAsync(CancellationToken cancellationToken)
+    {
+        if (WebSocketFactory is not null)
+        {
+            return await WebSocketFactory(Uri, Headers, cancellationToken).ConfigureAwait(false)
+                ?? throw new PartnumberConnectionException("The configured WebSocketFactory returned null.");
+        }
+
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.KeepAliveInterval = TimeSpan.Zero; // Engine.IO has its own heartbeat
+            foreach (var header in Headers)
+            {
+                socket.Options.SetRequestHeader(header.Key, header.Value);
+            }
+
+            ConfigureWebSocket?.Invoke(socket.Options);
+            await socket.ConnectAsync(Uri, cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
