@@ -1,0 +1,148 @@
+namespace Partnumber.Client.InteropTests.Infrastructure;
+
+/// <summary>
+/// Starts one deployment of real peers for a test class (shared by its tests) and stops it afterwards. A missing peer
+/// does not throw here: each test calls <see cref="Require"/>, which skips (developer machine) or fails (CI).
+/// </summary>
+public abstract class PeerFixture : IAsyncLifetime
+{
+    private Exception? _startError;
+    private PeerDeployment? _deployment;
+    private int _dedicated;
+
+    public abstract PeerKind Kind { get; }
+
+    /// <summary>Short name used in peer log lines.</summary>
+    protected abstract string Name { get; }
+
+    public async Task InitializeAsync()
+    {
+        if (PeerRequirements.Missing(Kind) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await PrepareAsync().ConfigureAwait(false);
+            _deployment = await StartDeploymentAsync(Name).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _startError = ex;
+        }
+    }
+
+    /// <summary>The shared deployment; skips or fails the test when the peer is not available.</summary>
+    public PeerDeployment Require()
+    {
+        PeerRequirements.Require(Kind);
+        if (_startError is not null)
+        {
+            throw new InvalidOperationException($"The {Kind} peer is installed but did not start: {_startError.Message}", _startError);
+        }
+
+        return _deployment!;
+    }
+
+    /// <summary>A fresh deployment of the same kind for one test (for tests that kill it). The caller disposes it.</summary>
+    public Task<PeerDeployment> StartDedicatedAsync() => StartDeploymentAsync($"{Name}-d{Interlocked.Increment(ref _dedicated)}");
+
+    public virtual async Task DisposeAsync()
+    {
+        if (_deployment is not null)
+        {
+            await _deployment.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
+
+    protected abstract Task<PeerDeployment> StartDeploymentAsync(string name);
+}
+
+public sealed class FlaskFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Flask;
+
+    protected override string Name => "flask";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartFlaskAsync(name);
+}
+
+public sealed class FlaskAutoJoinFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Flask;
+
+    protected override string Name => "flask-autojoin";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartFlaskAsync(name, autoJoin: true);
+}
+
+public sealed class NodeFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Node;
+
+    protected override string Name => "node";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartNodeAsync(name);
+}
+
+public sealed class NodeAutoJoinFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Node;
+
+    protected override string Name => "node-autojoin";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartNodeAsync(name, autoJoin: true);
+}
+
+/// <summary>Two Flask-SocketIO workers sharing rooms through a real redis-server started for the class.</summary>
+public sealed class ScaleOutFixture : PeerFixture
+{
+    private readonly PeerLog _redisLog = new();
+    private RedisServer? _redis;
+
+    public override PeerKind Kind => PeerKind.ScaleOut;
+
+    protected override string Name => "scale";
+
+    public string RedisLog => _redisLog.Since(0);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task PrepareAsync() => _redis = await RedisServer.StartAsync(_redisLog).ConfigureAwait(false);
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartScaleOutAsync(name, _redis!);
+}
+
+/// <summary>Flask-SocketIO (eventlet) serving https/wss with a self-signed certificate made for the class.</summary>
+public sealed class TlsFixture : PeerFixture
+{
+    private TestCertificate? _certificate;
+
+    public override PeerKind Kind => PeerKind.Tls;
+
+    protected override string Name => "flask-tls";
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        _certificate?.Dispose();
+    }
+
+    protected override Task PrepareAsync()
+    {
+        _certificate = TestCertificate.Create();
+        return Task.CompletedTask;
+    }
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartFlaskAsync(name, certificate: _certificate);
+}
