@@ -174,9 +174,12 @@ public sealed class PeerDeployment : IAsyncDisposable
     /// <summary>Registers scripts on every REST endpoint of the deployment.</summary>
     public async Task ScriptAsync(params PeerScript[] scripts)
     {
+        // A buffered body with Content-Length: Flask under eventlet reads a chunked request body as empty.
+        var json = JsonSerializer.Serialize(scripts, PeerScript.Json);
         foreach (var endpoint in _restEndpoints)
         {
-            using var response = await ControlClient.PostAsJsonAsync(new Uri(endpoint, "/_test/scripts"), scripts, PeerScript.Json).ConfigureAwait(false);
+            using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            using var response = await ControlClient.PostAsync(new Uri(endpoint, "/_test/scripts"), content).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw new InvalidOperationException($"{Name}: scripting failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync().ConfigureAwait(false)}");
