@@ -11,6 +11,7 @@ namespace Partnumber.Client.InteropTests.Infrastructure;
 public sealed class PeerDeployment : IAsyncDisposable
 {
     private readonly List<PeerProcess> _processes = [];
+    private readonly List<(string Name, string FileName, List<string> Arguments)> _specs = [];
     private readonly List<Uri> _restEndpoints = [];
     private int _disposed;
 
@@ -208,6 +209,33 @@ public sealed class PeerDeployment : IAsyncDisposable
         await Task.WhenAll(_processes.Select(p => p.KillAsync())).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Kills every process (SIGKILL) and starts it again on the same port: the "server killed and restarted" fault.
+    /// The new processes know no task, script or room of the old ones.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await KillAsync().ConfigureAwait(false);
+        var old = _processes.ToList();
+        _processes.Clear();
+        var specs = _specs.ToList();
+        _specs.Clear();
+        for (var i = 0; i < specs.Count; i++)
+        {
+            var (name, fileName, arguments) = specs[i];
+            var port = old[i].Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var withPort = arguments.Select((a, j) => j > 0 && arguments[j - 1] == "--port" ? port : a).ToList();
+            await old[i].DisposeAsync().ConfigureAwait(false);
+            Log.Add("test", $"restarting {name} on port {port}");
+            await StartProcessAsync(name, fileName, withPort).ConfigureAwait(false);
+        }
+
+        foreach (var endpoint in _restEndpoints)
+        {
+            await WaitUntilHealthyAsync(endpoint).ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -227,8 +255,10 @@ public sealed class PeerDeployment : IAsyncDisposable
 
     private async Task<PeerProcess> StartProcessAsync(string name, string fileName, IEnumerable<string> arguments)
     {
-        var process = await PeerProcess.StartAsync(name, fileName, arguments, Log, PeerProcess.PeerReadyLine()).ConfigureAwait(false);
+        var list = arguments.ToList();
+        var process = await PeerProcess.StartAsync(name, fileName, list, Log, PeerProcess.PeerReadyLine()).ConfigureAwait(false);
         _processes.Add(process);
+        _specs.Add((name, fileName, list));
         return process;
     }
 

@@ -245,7 +245,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         // classification timeout; either the SDK recovers (reconnect + rejoin) or it says the connection was lost.
         var pn = NewPartnumber("kick");
         await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
-        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(30));
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20));
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
@@ -261,13 +261,35 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task Transport_closed_by_the_server_mid_task_ends_promptly_with_the_result_or_a_connection_error() => RunAsync(async s =>
+    {
+        // The server closes the whole Engine.IO connection (no Socket.IO DISCONNECT packet first). On the scale-out
+        // pair the socket lives on the other worker, where only a namespace disconnect can be requested through redis.
+        var pn = NewPartnumber("abort");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1, KickTransport = true });
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20));
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        s.Note($"outcome after {outcome.Elapsed.TotalSeconds:0.0} s: {outcome.Error?.GetType().Name ?? "result"} {outcome.Error?.Message}");
+        Assert.True(outcome.Error is null or PartnumberConnectionException, $"expected the result or PartnumberConnectionException, got {outcome.Error}");
+        if (outcome.Error is null)
+        {
+            AssertCompleted(outcome, pn);
+        }
+
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(15), $"took {outcome.Elapsed}: the closed transport was not noticed");
+        Assert.NotEmpty(outcome.Progress);
+    });
+
+    [SkippableFact]
     public Task Socket_kicked_mid_task_still_yields_the_final_result() => RunAsync(async s =>
     {
         // Reliability (issue 6): the SDK reconnects, re-joins the room and continues the same stream. The peer waits
         // (up to its --join-timeout, 5 s) for the re-join before it sends steps 2..3 and the result.
         var pn = NewPartnumber("kickok");
         await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
-        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(30));
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20));
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
@@ -301,6 +323,38 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
 
         s.Note($"after the kill: {error?.GetType().Name} after {clock.Elapsed.TotalSeconds:0.0} s: {error?.Message}");
+        Assert.NotNull(error);
+        Assert.IsNotType<TimeoutException>(error);
+        Assert.IsAssignableFrom<PartnumberClientException>(error);
+        Assert.True(clock.Elapsed < budget + TimeSpan.FromSeconds(5), $"took {clock.Elapsed} (budget {budget})");
+    });
+
+    [SkippableFact]
+    public Task Backend_killed_and_restarted_mid_task_ends_with_a_typed_exception_within_the_budget() => RunAsync(async s =>
+    {
+        // The restarted server (same port) knows nothing of the task: whether the SDK reconnects and re-joins or not,
+        // no result can come, and the caller must get a typed error within ClassificationTimeout, not a hang.
+        var backend = await s.StartDedicatedAsync();
+        var pn = NewPartnumber("restart");
+        await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
+        var budget = TimeSpan.FromSeconds(8);
+        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = budget, s.Logger);
+        var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = Stopwatch.StartNew();
+
+        var run = Task.Run(async () =>
+        {
+            await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
+            {
+                firstUpdate.TrySetResult();
+            }
+        });
+        await firstUpdate.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await backend.RestartAsync();
+
+        var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
+
+        s.Note($"after the restart: {error?.GetType().Name} after {clock.Elapsed.TotalSeconds:0.0} s: {error?.Message}");
         Assert.NotNull(error);
         Assert.IsNotType<TimeoutException>(error);
         Assert.IsAssignableFrom<PartnumberClientException>(error);
