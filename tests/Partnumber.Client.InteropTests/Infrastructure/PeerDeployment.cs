@@ -83,9 +83,9 @@ public sealed class PeerDeployment : IAsyncDisposable
         }
     }
 
-    public static async Task<PeerDeployment> StartNodeAsync(string name, bool autoJoin = false)
+    public static async Task<PeerDeployment> StartNodeAsync(string name, bool autoJoin = false, TestCertificate? certificate = null)
     {
-        var deployment = new PeerDeployment(name, PeerKind.Node, autoJoin, certificate: null);
+        var deployment = new PeerDeployment(name, PeerKind.Node, autoJoin, certificate);
         try
         {
             var arguments = new List<string> { RepoPaths.NodeServer };
@@ -95,8 +95,13 @@ public sealed class PeerDeployment : IAsyncDisposable
                 arguments.Add("--auto-join");
             }
 
+            if (certificate is not null)
+            {
+                arguments.AddRange(["--certfile", certificate.CertificatePath, "--keyfile", certificate.KeyPath]);
+            }
+
             var process = await deployment.StartProcessAsync(name, PeerRequirements.Node, arguments).ConfigureAwait(false);
-            deployment.BaseAddress = new Uri($"http://127.0.0.1:{process.Port}");
+            deployment.BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{process.Port}");
             deployment._restEndpoints.Add(deployment.BaseAddress);
             await deployment.WaitUntilHealthyAsync(deployment.BaseAddress).ConfigureAwait(false);
             return deployment;

@@ -146,3 +146,27 @@ public sealed class TlsFixture : PeerFixture
 
     protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartFlaskAsync(name, certificate: _certificate);
 }
+
+/// <summary>Node's socket.io server serving https/wss with a self-signed certificate made for the class.</summary>
+public sealed class NodeTlsFixture : PeerFixture
+{
+    private TestCertificate? _certificate;
+
+    public override PeerKind Kind => PeerKind.Node;
+
+    protected override string Name => "node-tls";
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        _certificate?.Dispose();
+    }
+
+    protected override Task PrepareAsync()
+    {
+        _certificate = TestCertificate.Create();
+        return Task.CompletedTask;
+    }
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartNodeAsync(name, certificate: _certificate);
+}

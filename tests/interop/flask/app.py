@@ -27,6 +27,7 @@ import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from collections import deque  # noqa: E402
 from importlib import metadata  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
@@ -62,6 +63,8 @@ def parse_args(argv):
     p.add_argument("--ping-timeout", type=float, default=float(env("PN_PING_TIMEOUT", "20")))
     p.add_argument("--name", default=env("PN_NAME", "flask"), help="name used in log lines")
     p.add_argument("--verbose", action="store_true", help="also print python-socketio/engineio logs")
+    p.add_argument("--quiet", action="store_true", default=env("PN_QUIET", "") in ("1", "true", "yes"),
+                   help="no per-event log lines (benchmarks)")
     args = p.parse_args(argv)
     if args.host != "localhost":
         try:
@@ -78,7 +81,8 @@ ARGS = parse_args(sys.argv[1:])
 
 
 def log(text):
-    print(f"[{ARGS.name}] {text}", flush=True)
+    if not ARGS.quiet:
+        print(f"[{ARGS.name}] {text}", flush=True)
 
 
 app = Flask(__name__)
@@ -118,6 +122,11 @@ class SharedState:
         with self._lock:
             self._joins[room] = self._joins.get(room, 0) + 1
 
+    def forget(self, room):
+        if _redis is None:
+            with self._lock:
+                self._joins.pop(room, None)
+
     def join_generation(self, room):
         if _redis is not None:
             return int(_redis.get(f"pn:join:{room}") or 0)
@@ -151,7 +160,7 @@ class SharedState:
 
 STATE = SharedState()
 SCRIPTS = {}
-REQUESTS = []
+REQUESTS = deque(maxlen=2000)  # bounded: benchmarks run thousands of classifications
 REQUESTS_LOCK = threading.Lock()
 
 
@@ -225,6 +234,13 @@ def on_message(data):
 
 
 def run_task(ctx):
+    try:
+        _run_task(ctx)
+    finally:
+        STATE.forget(ctx["room_id"])
+
+
+def _run_task(ctx):
     script, room, pn, sid = ctx["script"], ctx["room_id"], ctx["partnumber"], ctx["socket_session_id"]
     inline = bool(script.get("emit_before_join"))
     step_delay = 0.0 if inline else seconds(script, "step_delay_ms", ARGS.delay)
@@ -414,9 +430,9 @@ def main():
     port = sock.getsockname()[1]
     if ARGS.certfile:
         sock = eventlet.wrap_ssl(sock, certfile=ARGS.certfile, keyfile=ARGS.keyfile, server_side=True)
-    log(f"flask-socketio {_version('Flask-SocketIO')} python-socketio {_version('python-socketio')} "
+    print(f"[{ARGS.name}] flask-socketio {_version('Flask-SocketIO')} python-socketio {_version('python-socketio')} "
         f"eventlet {_version('eventlet')} auto_join={ARGS.auto_join} message_queue={ARGS.message_queue} "
-        f"tls={bool(ARGS.certfile)} delay={ARGS.delay} steps={ARGS.steps}")
+        f"tls={bool(ARGS.certfile)} delay={ARGS.delay} steps={ARGS.steps}", flush=True)
     print(f"PEER_READY port={port}", flush=True)
     # What flask_socketio.SocketIO.run() does under eventlet, with the bound port known up front.
     eventlet.wsgi.server(sock, app, log_output=False)
