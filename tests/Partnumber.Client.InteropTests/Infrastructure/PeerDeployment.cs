@@ -207,6 +207,19 @@ public sealed class PeerDeployment : IAsyncDisposable
         return [.. all];
     }
 
+    /// <summary>Open Engine.IO sessions on the deployment's servers (summed over the workers), from /_test/health.</summary>
+    public async Task<int> OpenConnectionsAsync()
+    {
+        var total = 0;
+        foreach (var endpoint in _restEndpoints)
+        {
+            var health = await ControlClient.GetFromJsonAsync<JsonElement>(new Uri(endpoint, "/_test/health")).ConfigureAwait(false);
+            total += health.GetProperty("connections").GetInt32();
+        }
+
+        return total;
+    }
+
     /// <summary>Kills every process of the backend at once (SIGKILL): the crash case.</summary>
     public async Task KillAsync()
     {

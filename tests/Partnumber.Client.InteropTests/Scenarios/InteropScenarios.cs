@@ -393,6 +393,62 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task Every_exit_closes_the_socket_on_the_server() => RunAsync(async s =>
+    {
+        // Done, failed, rejected, timed out, cancelled, left early, pinged: afterwards the server holds no more open
+        // Engine.IO sessions than before (tests of a class run one at a time, so the baseline is stable).
+        var baseline = await s.Deployment.OpenConnectionsAsync();
+        var done = NewPartnumber("exitok");
+        var failed = NewPartnumber("exitfail");
+        var rejected = NewPartnumber("exitrej");
+        var never = NewPartnumber("exitnever");
+        var slow = NewPartnumber("exitslow");
+        await s.Deployment.ScriptAsync(
+            new PeerScript(done) { Steps = 1 },
+            new PeerScript(failed) { Steps = 2, FailAtStep = 1 },
+            new PeerScript(rejected) { Reject = new PeerReject(500, "<html>boom</html>") },
+            new PeerScript(never) { Steps = 1, NeverFinish = true },
+            new PeerScript(slow) { Steps = 20, StepDelayMs = 100 });
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(2));
+
+        for (var round = 0; round < 3; round++)
+        {
+            await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(done));
+            await Assert.ThrowsAsync<ClassificationFailedException>(() => tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(failed)));
+            await Assert.ThrowsAsync<ClassificationRejectedException>(() => tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(rejected)));
+            await tc.Client.PingAsync();
+        }
+
+        await Assert.ThrowsAsync<ClassificationTimeoutException>(() => tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(never)));
+        using (var cts = new CancellationTokenSource())
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(slow), cts.Token))
+                {
+                    cts.Cancel();
+                }
+            });
+        }
+
+        await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(slow)))
+        {
+            break; // the caller leaves the stream early
+        }
+
+        var deadline = Stopwatch.StartNew();
+        var open = await s.Deployment.OpenConnectionsAsync();
+        while (open > baseline && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(50);
+            open = await s.Deployment.OpenConnectionsAsync();
+        }
+
+        s.Note($"open Engine.IO sessions: baseline {baseline}, after 15 classifications and 3 pings {open}");
+        Assert.True(open <= baseline, $"{open - baseline} connection(s) left open on the server (baseline {baseline}, now {open})");
+    });
+
+    [SkippableFact]
     public Task PingAsync_measures_a_ping_event_pong_event_round_trip() => RunAsync(async s =>
     {
         await using var tc = s.CreateClient();

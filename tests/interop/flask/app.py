@@ -418,6 +418,7 @@ def health():
         auto_join=ARGS.auto_join,
         message_queue=bool(ARGS.message_queue),
         tls=bool(ARGS.certfile),
+        connections=sum(1 for s in list(socketio.server.eio.sockets.values()) if not s.closed),  # open Engine.IO sessions here
         versions={d: _version(d) for d in ("Flask", "Flask-SocketIO", "python-socketio", "python-engineio",
                                            "eventlet", "redis")},
     )

@@ -152,6 +152,7 @@ async function onRequest(req, res) {
       return send(res, 200, {
         ok: true, peer: ARGS.name, server: 'socket.io', auto_join: ARGS.autoJoin, message_queue: false,
         tls: Boolean(ARGS.certfile),
+        connections: io.engine.clientsCount, // open Engine.IO sessions
         versions: { node: process.versions.node, 'socket.io': require('socket.io/package.json').version },
       });
     }
