@@ -53,7 +53,7 @@ public sealed class PeerDeployment : IAsyncDisposable
     private static IEnumerable<string> CommonArguments(string name) =>
         ["--host", "127.0.0.1", "--port", "0", "--name", name, "--delay", "0.02", "--join-timeout", "5"];
 
-    public static async Task<PeerDeployment> StartFlaskAsync(string name, bool autoJoin = false, TestCertificate? certificate = null)
+    public static async Task<PeerDeployment> StartFlaskAsync(string name, bool autoJoin = false, TestCertificate? certificate = null, IEnumerable<string>? extraArguments = null)
     {
         var deployment = new PeerDeployment(name, certificate is null ? PeerKind.Flask : PeerKind.Tls, autoJoin, certificate);
         try
@@ -70,6 +70,7 @@ public sealed class PeerDeployment : IAsyncDisposable
                 arguments.AddRange(["--certfile", certificate.CertificatePath, "--keyfile", certificate.KeyPath]);
             }
 
+            arguments.AddRange(extraArguments ?? []);
             var process = await deployment.StartProcessAsync(name, PeerRequirements.Python, arguments).ConfigureAwait(false);
             deployment.BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{process.Port}");
             deployment._restEndpoints.Add(deployment.BaseAddress);
@@ -83,7 +84,7 @@ public sealed class PeerDeployment : IAsyncDisposable
         }
     }
 
-    public static async Task<PeerDeployment> StartNodeAsync(string name, bool autoJoin = false, TestCertificate? certificate = null)
+    public static async Task<PeerDeployment> StartNodeAsync(string name, bool autoJoin = false, TestCertificate? certificate = null, IEnumerable<string>? extraArguments = null)
     {
         var deployment = new PeerDeployment(name, PeerKind.Node, autoJoin, certificate);
         try
@@ -100,6 +101,7 @@ public sealed class PeerDeployment : IAsyncDisposable
                 arguments.AddRange(["--certfile", certificate.CertificatePath, "--keyfile", certificate.KeyPath]);
             }
 
+            arguments.AddRange(extraArguments ?? []);
             var process = await deployment.StartProcessAsync(name, PeerRequirements.Node, arguments).ConfigureAwait(false);
             deployment.BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{process.Port}");
             deployment._restEndpoints.Add(deployment.BaseAddress);
@@ -117,7 +119,7 @@ public sealed class PeerDeployment : IAsyncDisposable
     /// Two Flask-SocketIO workers sharing rooms through redis (message_queue): the SDK POSTs to "rest" and holds its
     /// socket on "socket" (SocketAddress), so every event it gets crossed redis.
     /// </summary>
-    public static async Task<PeerDeployment> StartScaleOutAsync(string name, RedisServer redis)
+    public static async Task<PeerDeployment> StartScaleOutAsync(string name, RedisServer redis, IEnumerable<string>? extraArguments = null)
     {
         var deployment = new PeerDeployment(name, PeerKind.ScaleOut, autoJoin: false, certificate: null);
         try
@@ -130,6 +132,7 @@ public sealed class PeerDeployment : IAsyncDisposable
                 var arguments = new List<string> { RepoPaths.FlaskApp };
                 arguments.AddRange(CommonArguments(worker));
                 arguments.AddRange(["--message-queue", redis.Url, "--channel", channel]);
+                arguments.AddRange(extraArguments ?? []);
                 var process = await deployment.StartProcessAsync(worker, PeerRequirements.Python, arguments).ConfigureAwait(false);
                 ports.Add(process.Port);
             }

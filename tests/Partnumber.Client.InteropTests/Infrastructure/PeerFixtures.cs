@@ -25,7 +25,7 @@ public abstract class PeerFixture : IAsyncLifetime
         try
         {
             await PrepareAsync().ConfigureAwait(false);
-            _deployment = await StartDeploymentAsync(Name).ConfigureAwait(false);
+            _deployment = await StartDeploymentAsync(Name, extraArguments: null).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -46,7 +46,9 @@ public abstract class PeerFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh deployment of the same kind for one test (for tests that kill it). The caller disposes it.</summary>
-    public Task<PeerDeployment> StartDedicatedAsync() => StartDeploymentAsync($"{Name}-d{Interlocked.Increment(ref _dedicated)}");
+    /// <param name="extraArguments">Extra peer options, for example <c>--ping-interval 1 --ping-timeout 1</c>.</param>
+    public Task<PeerDeployment> StartDedicatedAsync(IReadOnlyList<string>? extraArguments = null) =>
+        StartDeploymentAsync($"{Name}-d{Interlocked.Increment(ref _dedicated)}", extraArguments);
 
     public virtual async Task DisposeAsync()
     {
@@ -58,7 +60,7 @@ public abstract class PeerFixture : IAsyncLifetime
 
     protected virtual Task PrepareAsync() => Task.CompletedTask;
 
-    protected abstract Task<PeerDeployment> StartDeploymentAsync(string name);
+    protected abstract Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments);
 }
 
 public sealed class FlaskFixture : PeerFixture
@@ -67,7 +69,7 @@ public sealed class FlaskFixture : PeerFixture
 
     protected override string Name => "flask";
 
-    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartFlaskAsync(name);
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, extraArguments: extraArguments);
 }
 
 public sealed class FlaskAutoJoinFixture : PeerFixture
@@ -76,7 +78,7 @@ public sealed class FlaskAutoJoinFixture : PeerFixture
 
     protected override string Name => "flask-autojoin";
 
-    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartFlaskAsync(name, autoJoin: true);
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, autoJoin: true, extraArguments: extraArguments);
 }
 
 public sealed class NodeFixture : PeerFixture
@@ -85,7 +87,7 @@ public sealed class NodeFixture : PeerFixture
 
     protected override string Name => "node";
 
-    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartNodeAsync(name);
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, extraArguments: extraArguments);
 }
 
 public sealed class NodeAutoJoinFixture : PeerFixture
@@ -94,7 +96,7 @@ public sealed class NodeAutoJoinFixture : PeerFixture
 
     protected override string Name => "node-autojoin";
 
-    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartNodeAsync(name, autoJoin: true);
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, autoJoin: true, extraArguments: extraArguments);
 }
 
 /// <summary>Two Flask-SocketIO workers sharing rooms through a real redis-server started for the class.</summary>
@@ -120,7 +122,7 @@ public sealed class ScaleOutFixture : PeerFixture
 
     protected override async Task PrepareAsync() => _redis = await RedisServer.StartAsync(_redisLog).ConfigureAwait(false);
 
-    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartScaleOutAsync(name, _redis!);
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartScaleOutAsync(name, _redis!, extraArguments);
 }
 
 /// <summary>Flask-SocketIO (eventlet) serving https/wss with a self-signed certificate made for the class.</summary>
@@ -144,7 +146,7 @@ public sealed class TlsFixture : PeerFixture
         return Task.CompletedTask;
     }
 
-    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartFlaskAsync(name, certificate: _certificate);
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, certificate: _certificate, extraArguments: extraArguments);
 }
 
 /// <summary>Node's socket.io server serving https/wss with a self-signed certificate made for the class.</summary>
@@ -168,5 +170,5 @@ public sealed class NodeTlsFixture : PeerFixture
         return Task.CompletedTask;
     }
 
-    protected override Task<PeerDeployment> StartDeploymentAsync(string name) => PeerDeployment.StartNodeAsync(name, certificate: _certificate);
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, certificate: _certificate, extraArguments: extraArguments);
 }

@@ -283,6 +283,29 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task Transport_closed_mid_task_on_a_short_heartbeat_is_noticed_within_pingInterval_plus_pingTimeout() => RunAsync(async s =>
+    {
+        // The same transport close on a server started with pingInterval 1 s and pingTimeout 1 s: where the close
+        // itself is not noticed (Flask-SocketIO/eventlet leaves the WebSocket open after its Engine.IO CLOSE packet),
+        // the missing pings must be, within about 2 s.
+        var backend = await s.StartDedicatedAsync(["--ping-interval", "1", "--ping-timeout", "1"]);
+        var pn = NewPartnumber("abortping");
+        await backend.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1, KickTransport = true });
+        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20), s.Logger);
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        s.Note($"outcome after {outcome.Elapsed.TotalSeconds:0.0} s: {outcome.Error?.GetType().Name ?? "result"} {outcome.Error?.Message}");
+        Assert.True(outcome.Error is null or PartnumberConnectionException, $"expected the result or PartnumberConnectionException, got {outcome.Error}");
+        if (outcome.Error is null)
+        {
+            AssertCompleted(outcome, pn);
+        }
+
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(8), $"took {outcome.Elapsed}: the silent connection was not noticed");
+    });
+
+    [SkippableFact]
     public Task Socket_kicked_mid_task_still_yields_the_final_result() => RunAsync(async s =>
     {
         // Reliability (issue 6): the SDK reconnects, re-joins the room and continues the same stream. The peer waits

@@ -137,9 +137,9 @@ public sealed class ScenarioContext(PeerDeployment deployment, PeerFixture fixtu
         => Deployment.CreateClient(configure, Logger, trustCertificate);
 
     /// <summary>A fresh deployment of the same kind, only for this scenario (disposed after it).</summary>
-    public async Task<PeerDeployment> StartDedicatedAsync()
+    public async Task<PeerDeployment> StartDedicatedAsync(IReadOnlyList<string>? extraArguments = null)
     {
-        var dedicated = await fixture.StartDedicatedAsync().ConfigureAwait(false);
+        var dedicated = await fixture.StartDedicatedAsync(extraArguments).ConfigureAwait(false);
         Dedicated.Add(dedicated);
         return dedicated;
     }
