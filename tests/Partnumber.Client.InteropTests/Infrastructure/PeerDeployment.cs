@@ -51,7 +51,7 @@ public sealed class PeerDeployment : IAsyncDisposable
     public HttpClient ControlClient { get; }
 
     private static IEnumerable<string> CommonArguments(string name) =>
-        ["--host", "127.0.0.1", "--port", "0", "--name", name, "--delay", "0.02", "--join-timeout", "5"];
+        ["--host", "127.0.0.1", "--port", "0", "--name", name, "--delay", "0.02", "--join-timeout", "5", "--exit-on-stdin-close"];
 
     public static async Task<PeerDeployment> StartFlaskAsync(string name, bool autoJoin = false, TestCertificate? certificate = null, IEnumerable<string>? extraArguments = null)
     {

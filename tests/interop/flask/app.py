@@ -63,6 +63,8 @@ def parse_args(argv):
     p.add_argument("--ping-timeout", type=float, default=float(env("PN_PING_TIMEOUT", "20")))
     p.add_argument("--name", default=env("PN_NAME", "flask"), help="name used in log lines")
     p.add_argument("--verbose", action="store_true", help="also print python-socketio/engineio logs")
+    p.add_argument("--exit-on-stdin-close", action="store_true",
+                   help="exit when standard input closes (the test host that started us died)")
     p.add_argument("--quiet", action="store_true", default=env("PN_QUIET", "") in ("1", "true", "yes"),
                    help="no per-event log lines (benchmarks)")
     args = p.parse_args(argv)
@@ -424,7 +426,21 @@ def health():
     )
 
 
+def exit_when_stdin_closes():
+    def watch():
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        finally:
+            os._exit(0)
+
+    # A real OS thread: a green one reading stdin would block eventlet's hub.
+    eventlet.patcher.original("threading").Thread(target=watch, daemon=True).start()
+
+
 def main():
+    if ARGS.exit_on_stdin_close:
+        exit_when_stdin_closes()
     if _redis is not None:
         _redis.ping()
     sock = eventlet.listen((ARGS.host, ARGS.port))

@@ -39,6 +39,7 @@ function parseArgs(argv) {
     pingTimeout: Number(env.PN_PING_TIMEOUT || 20),
     name: env.PN_NAME || 'node',
     quiet: truthy(env.PN_QUIET),
+    exitOnStdinClose: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -59,9 +60,10 @@ function parseArgs(argv) {
       case '--ping-timeout': a.pingTimeout = Number(value()); break;
       case '--name': a.name = value(); break;
       case '--quiet': a.quiet = true; break;
+      case '--exit-on-stdin-close': a.exitOnStdinClose = true; break;
       case '-h': case '--help':
         console.log('usage: server.js [--host 127.0.0.1] [--port 0] [--auto-join] [--delay SECONDS] [--steps N] ' +
-          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet]');
+          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close]');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${flag}`);
@@ -347,6 +349,13 @@ server.listen(ARGS.port, ARGS.host, () => {
     `auto_join=${ARGS.autoJoin} tls=${Boolean(ARGS.certfile)} delay=${ARGS.delay} steps=${ARGS.steps}`);
   console.log(`PEER_READY port=${port}`);
 });
+
+if (ARGS.exitOnStdinClose) {
+  // The test host that started us died: do not outlive it.
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
+}
 
 const stop = () => { io.close(); server.close(); process.exit(0); };
 process.on('SIGTERM', stop);
