@@ -327,7 +327,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         var backend = await s.StartDedicatedAsync();
         var pn = NewPartnumber("kill");
         await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
-        var budget = TimeSpan.FromSeconds(10);
+        var budget = TimeSpan.FromSeconds(5);
         await using var tc = backend.CreateClient(o => o.ClassificationTimeout = budget, s.Logger);
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = new Stopwatch();
@@ -360,7 +360,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         var backend = await s.StartDedicatedAsync();
         var pn = NewPartnumber("restart");
         await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
-        var budget = TimeSpan.FromSeconds(8);
+        var budget = TimeSpan.FromSeconds(5);
         await using var tc = backend.CreateClient(o => o.ClassificationTimeout = budget, s.Logger);
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = Stopwatch.StartNew();
