@@ -29,4 +29,19 @@ public sealed class ScaleOutScenarios(ScaleOutFixture fixture, ITestOutputHelper
         Assert.False(s.Deployment.Log.Contains($"[scale-rest] connect sid={sid}", mark), "the SDK's socket went to the REST worker");
         Assert.True(s.Deployment.Log.Contains($"[scale-rest] emit classification_finished room={result.RoomId}", mark), "the REST worker did not run the task");
     });
+
+    [SkippableFact]
+    public Task A_ws_scheme_SocketAddress_reaches_the_socket_worker() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("wsaddr");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 2, EchoRequest = true });
+        var socketAddress = new UriBuilder(s.Deployment.SocketAddress!) { Scheme = "ws" }.Uri;
+        await using var tc = s.CreateClient(o => o.SocketAddress = socketAddress);
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        var result = AssertCompleted(outcome, pn);
+        Assert.Equal([1, 2], outcome.Progress.Select(u => u.Current ?? -1));
+        Assert.True(Property(Property(result.Payload, "received"), "socket_session_id_connected").GetBoolean());
+    });
 }
