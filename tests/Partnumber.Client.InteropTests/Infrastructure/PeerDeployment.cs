@@ -11,7 +11,7 @@ namespace Partnumber.Client.InteropTests.Infrastructure;
 public sealed class PeerDeployment : IAsyncDisposable
 {
     private readonly List<PeerProcess> _processes = [];
-    private readonly List<(string Name, string FileName, List<string> Arguments)> _specs = [];
+    private readonly List<(string Name, string FileName, List<string> Arguments, Dictionary<string, string>? Environment, System.Text.RegularExpressions.Regex ReadyLine)> _specs = [];
     private readonly List<Uri> _restEndpoints = [];
     private int _disposed;
 
@@ -73,6 +73,46 @@ public sealed class PeerDeployment : IAsyncDisposable
             arguments.AddRange(extraArguments ?? []);
             var process = await deployment.StartProcessAsync(name, PeerRequirements.Python, arguments).ConfigureAwait(false);
             deployment.BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{process.Port}");
+            deployment._restEndpoints.Add(deployment.BaseAddress);
+            await deployment.WaitUntilHealthyAsync(deployment.BaseAddress).ConfigureAwait(false);
+            return deployment;
+        }
+        catch
+        {
+            await deployment.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The Flask-SocketIO app behind gunicorn with one eventlet worker (<c>gunicorn -k eventlet -w 1 app:app</c>), the
+    /// deployment Flask-SocketIO documents. The app takes its options from PN_* environment variables there.
+    /// </summary>
+    public static async Task<PeerDeployment> StartGunicornAsync(string name, IEnumerable<string>? extraArguments = null)
+    {
+        var deployment = new PeerDeployment(name, PeerKind.Gunicorn, autoJoin: false, certificate: null);
+        try
+        {
+            var environment = new Dictionary<string, string>
+            {
+                ["PN_NAME"] = name,
+                ["PN_STEP_DELAY"] = "0.02",
+                ["PN_JOIN_TIMEOUT"] = "5",
+            };
+            var extra = (extraArguments ?? []).ToList();
+            for (var i = 0; i + 1 < extra.Count; i += 2)
+            {
+                // --ping-interval 1 → PN_PING_INTERVAL=1
+                environment["PN_" + extra[i].TrimStart('-').Replace('-', '_').ToUpperInvariant()] = extra[i + 1];
+            }
+
+            var arguments = new List<string>
+            {
+                "-m", "gunicorn", "--worker-class", "eventlet", "--workers", "1", "--bind", "127.0.0.1:0",
+                "--chdir", Path.GetDirectoryName(RepoPaths.FlaskApp)!, "--graceful-timeout", "1", "app:app",
+            };
+            var process = await deployment.StartProcessAsync(name, PeerRequirements.Python, arguments, environment, PeerProcess.GunicornReadyLine()).ConfigureAwait(false);
+            deployment.BaseAddress = new Uri($"http://127.0.0.1:{process.Port}");
             deployment._restEndpoints.Add(deployment.BaseAddress);
             await deployment.WaitUntilHealthyAsync(deployment.BaseAddress).ConfigureAwait(false);
             return deployment;
@@ -243,12 +283,12 @@ public sealed class PeerDeployment : IAsyncDisposable
         _specs.Clear();
         for (var i = 0; i < specs.Count; i++)
         {
-            var (name, fileName, arguments) = specs[i];
+            var (name, fileName, arguments, environment, readyLine) = specs[i];
             var port = old[i].Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var withPort = arguments.Select((a, j) => j > 0 && arguments[j - 1] == "--port" ? port : a).ToList();
+            var withPort = arguments.Select((a, j) => j > 0 && arguments[j - 1] == "--port" ? port : j > 0 && arguments[j - 1] == "--bind" ? "127.0.0.1:" + port : a).ToList();
             await old[i].DisposeAsync().ConfigureAwait(false);
             Log.Add("test", $"restarting {name} on port {port}");
-            await StartProcessAsync(name, fileName, withPort).ConfigureAwait(false);
+            await StartProcessAsync(name, fileName, withPort, environment, readyLine).ConfigureAwait(false);
         }
 
         foreach (var endpoint in _restEndpoints)
@@ -274,12 +314,18 @@ public sealed class PeerDeployment : IAsyncDisposable
 
     public override string ToString() => SocketAddress is null ? $"{Name} at {BaseAddress}" : $"{Name}: REST {BaseAddress}, Socket.IO {SocketAddress}";
 
-    private async Task<PeerProcess> StartProcessAsync(string name, string fileName, IEnumerable<string> arguments)
+    private async Task<PeerProcess> StartProcessAsync(
+        string name,
+        string fileName,
+        IEnumerable<string> arguments,
+        Dictionary<string, string>? environment = null,
+        System.Text.RegularExpressions.Regex? readyLine = null)
     {
         var list = arguments.ToList();
-        var process = await PeerProcess.StartAsync(name, fileName, list, Log, PeerProcess.PeerReadyLine()).ConfigureAwait(false);
+        readyLine ??= PeerProcess.PeerReadyLine();
+        var process = await PeerProcess.StartAsync(name, fileName, list, Log, readyLine, environment: environment).ConfigureAwait(false);
         _processes.Add(process);
-        _specs.Add((name, fileName, list));
+        _specs.Add((name, fileName, list, environment, readyLine));
         return process;
     }
 

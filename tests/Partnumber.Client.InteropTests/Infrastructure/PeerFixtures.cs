@@ -81,6 +81,16 @@ public sealed class FlaskAutoJoinFixture : PeerFixture
     protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, autoJoin: true, extraArguments: extraArguments);
 }
 
+/// <summary>The Flask-SocketIO app behind gunicorn with one eventlet worker.</summary>
+public sealed class GunicornFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Gunicorn;
+
+    protected override string Name => "gunicorn";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartGunicornAsync(name, extraArguments);
+}
+
 public sealed class NodeFixture : PeerFixture
 {
     public override PeerKind Kind => PeerKind.Node;

@@ -42,6 +42,10 @@ public sealed partial class PeerProcess : IAsyncDisposable
     [GeneratedRegex(@"PEER_READY port=(?<port>\d+)")]
     public static partial Regex PeerReadyLine();
 
+    /// <summary>Matches gunicorn's <c>Listening at: http://127.0.0.1:NNNN</c>.</summary>
+    [GeneratedRegex(@"Listening at: https?://127\.0\.0\.1:(?<port>\d+)")]
+    public static partial Regex GunicornReadyLine();
+
     /// <summary>Starts the program and waits (bounded) until it prints a line matching <paramref name="readyLine"/>.</summary>
     public static async Task<PeerProcess> StartAsync(
         string name,

@@ -8,6 +8,7 @@ public enum PeerKind
     Node,
     ScaleOut,
     Tls,
+    Gunicorn,
 }
 
 /// <summary>
@@ -33,10 +34,15 @@ public static class PeerRequirements
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
         || Environment.GetEnvironmentVariable("CI") == "1";
 
-    /// <summary>Null when every program the peer needs is installed; otherwise what is missing.</summary>
-    public static string? Missing(PeerKind kind) => kind switch
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<PeerKind, Lazy<string?>> Checked = new();
+
+    /// <summary>Null when every program the peer needs is installed; otherwise what is missing. Checked once per kind.</summary>
+    public static string? Missing(PeerKind kind) => Checked.GetOrAdd(kind, k => new Lazy<string?>(() => Check(k))).Value;
+
+    private static string? Check(PeerKind kind) => kind switch
     {
         PeerKind.Flask or PeerKind.Tls => FlaskMissing.Value,
+        PeerKind.Gunicorn => FlaskMissing.Value ?? CheckPython("gunicorn.workers.geventlet"),
         PeerKind.ScaleOut => FlaskMissing.Value ?? CheckPython("redis") ?? RedisMissing.Value,
         PeerKind.Node => NodeMissing.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),

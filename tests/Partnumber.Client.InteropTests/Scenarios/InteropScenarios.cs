@@ -245,7 +245,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         // classification timeout; either the SDK recovers (reconnect + rejoin) or it says the connection was lost.
         var pn = NewPartnumber("kick");
         await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
-        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20));
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
@@ -256,7 +256,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
             AssertCompleted(outcome, pn);
         }
 
-        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(15), $"took {outcome.Elapsed}: the kick was not noticed");
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(7), $"took {outcome.Elapsed}: the kick was not noticed");
         Assert.NotEmpty(outcome.Progress);
     });
 
@@ -267,7 +267,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         // pair the socket lives on the other worker, where only a namespace disconnect can be requested through redis.
         var pn = NewPartnumber("abort");
         await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1, KickTransport = true });
-        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20));
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
@@ -278,7 +278,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
             AssertCompleted(outcome, pn);
         }
 
-        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(15), $"took {outcome.Elapsed}: the closed transport was not noticed");
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(7), $"took {outcome.Elapsed}: the closed transport was not noticed");
         Assert.NotEmpty(outcome.Progress);
     });
 
@@ -291,7 +291,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         var backend = await s.StartDedicatedAsync(["--ping-interval", "1", "--ping-timeout", "1"]);
         var pn = NewPartnumber("abortping");
         await backend.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1, KickTransport = true });
-        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20), s.Logger);
+        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(12), s.Logger);
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
@@ -312,7 +312,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         // (up to its --join-timeout, 5 s) for the re-join before it sends steps 2..3 and the result.
         var pn = NewPartnumber("kickok");
         await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
-        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20));
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
@@ -327,7 +327,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         var backend = await s.StartDedicatedAsync();
         var pn = NewPartnumber("kill");
         await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
-        var budget = TimeSpan.FromSeconds(5);
+        var budget = TimeSpan.FromSeconds(3);
         await using var tc = backend.CreateClient(o => o.ClassificationTimeout = budget, s.Logger);
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = new Stopwatch();
@@ -360,7 +360,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         var backend = await s.StartDedicatedAsync();
         var pn = NewPartnumber("restart");
         await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
-        var budget = TimeSpan.FromSeconds(5);
+        var budget = TimeSpan.FromSeconds(3);
         await using var tc = backend.CreateClient(o => o.ClassificationTimeout = budget, s.Logger);
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = Stopwatch.StartNew();

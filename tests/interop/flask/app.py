@@ -79,7 +79,8 @@ def parse_args(argv):
     return args
 
 
-ARGS = parse_args(sys.argv[1:])
+# Under a WSGI server (gunicorn -k eventlet app:app) the command line is the server's: take options from PN_* only.
+ARGS = parse_args(sys.argv[1:] if __name__ == "__main__" else [])
 
 
 def log(text):
