@@ -71,6 +71,9 @@ public sealed record PeerScript(string Partnumber)
     /// <summary>With <see cref="EchoRequest"/>: these request and handshake headers are echoed too.</summary>
     public IReadOnlyList<string>? EchoHeaders { get; init; }
 
+    /// <summary>Payloads sent as-is as classification_update_status before the generated steps (any JSON: malformed on purpose).</summary>
+    public IReadOnlyList<object?>? RawUpdates { get; init; }
+
     /// <summary>Send current/total as JSON numbers instead of the documented strings.</summary>
     public bool? CountsAsNumbers { get; init; }
 }

@@ -81,6 +81,89 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task Update_payloads_are_parsed_leniently() => RunAsync(async s =>
+    {
+        // Issue 2: current/total as numbers or numeric strings, status case-insensitive, unknown status → Unknown,
+        // missing fields → null, unknown fields kept.
+        var pn = NewPartnumber("lenient");
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 0,
+            RawUpdates =
+            [
+                new Dictionary<string, object?> { ["current"] = 1, ["total"] = "4", ["status"] = "PROCESSING", ["message"] = "números" },
+                new Dictionary<string, object?> { ["current"] = "2", ["total"] = 4, ["status"] = "Processing", ["extra"] = new[] { 1, 2 } },
+                new Dictionary<string, object?> { ["status"] = "queued" },
+                new Dictionary<string, object?> { ["current"] = "3", ["total"] = "4" },
+            ],
+        });
+        await using var tc = s.CreateClient();
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        AssertCompleted(outcome, pn);
+        var p = outcome.Progress.ToList();
+        Assert.Equal(4, p.Count);
+        Assert.Equal((1, 4, ClassificationStatus.Processing, "números"), (p[0].Current, p[0].Total, p[0].Status, p[0].Message));
+        Assert.Equal((2, 4, ClassificationStatus.Processing), (p[1].Current, p[1].Total, p[1].Status));
+        Assert.Equal(2, Property(p[1].Payload, "extra").GetArrayLength());
+        Assert.Equal((null, null, ClassificationStatus.Unknown), (p[2].Current, p[2].Total, p[2].Status));
+        Assert.Equal((3, 4, ClassificationStatus.Unknown), (p[3].Current, p[3].Total, p[3].Status));
+    });
+
+    [SkippableFact]
+    public Task Malformed_update_payloads_never_hang_or_crash_the_stream() => RunAsync(async s =>
+    {
+        // Issue 6: non-object payloads and wrong types are ignored (with a warning) or end the stream with a typed
+        // error; either way the caller gets an outcome promptly, and a valid result after them is still delivered
+        // unless the SDK chose to fail.
+        var pn = NewPartnumber("malformed");
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 1,
+            RawUpdates =
+            [
+                "just a string",
+                new object?[] { 1, "two", null },
+                42,
+                new Dictionary<string, object?> { ["current"] = "abc", ["total"] = new Dictionary<string, object?> { ["x"] = 1 }, ["status"] = 7, ["message"] = 3.5 },
+            ],
+        });
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        s.Note($"malformed updates: {outcome.Updates.Count} update(s), then {outcome.Error?.GetType().Name ?? "the result"} after {outcome.Elapsed.TotalSeconds:0.0} s {outcome.Error?.Message}");
+        Assert.True(outcome.Error is null or (PartnumberClientException and not ClassificationTimeoutException), $"expected the result or a typed error (not a timeout), got {outcome.Error}");
+        if (outcome.Error is null)
+        {
+            AssertCompleted(outcome, pn);
+            Assert.Contains(outcome.Progress, u => u.Current == 1 && u.Total == 1);
+        }
+    });
+
+    [SkippableFact]
+    public Task Non_ASCII_partnumber_and_a_large_result_round_trip_intact() => RunAsync(async s =>
+    {
+        var pn = "PN-ÇÃO-ß-漢字-" + Guid.NewGuid().ToString("N")[..8];
+        var large = string.Concat(Enumerable.Repeat("Descrição técnica — válvula 24 V; ", 8_000)); // ~280 KB of text
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 1,
+            EchoRequest = true,
+            FinishedExtra = new Dictionary<string, object?> { ["ficha_tecnica"] = large },
+        });
+        await using var tc = s.CreateClient();
+
+        var result = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn) { Description = "Ação" });
+
+        Assert.Equal(pn, result.Partnumber);
+        Assert.Equal(pn, Text(Property(result.Payload, "received"), "partnumber"));
+        Assert.Equal("Ação", Text(Property(result.Payload, "received"), "description"));
+        Assert.Equal(large, Text(result.Payload, "ficha_tecnica"));
+    });
+
+    [SkippableFact]
     public Task Optional_request_fields_and_the_socket_session_id_reach_the_server() => RunAsync(async s =>
     {
         var pn = NewPartnumber("fields");

@@ -38,7 +38,7 @@ SCRIPT_KEYS = {
     "partnumber", "steps", "step_delay_ms", "start_delay_ms", "messages", "update_extra", "finished_extra",
     "description", "finished_status", "fail_at_step", "fail_message", "fail_extra", "reject", "never_finish",
     "emit_before_join", "wait_for_join", "kick_at_step", "kick_transport", "echo_request", "echo_headers",
-    "counts_as_numbers",
+    "counts_as_numbers", "raw_updates",
 }
 
 
@@ -262,6 +262,11 @@ def _run_task(ctx):
         if script.get("wait_for_join", True):
             wait_for_join(room, ctx["join_generation"], ARGS.join_timeout)
         socketio.sleep(seconds(script, "start_delay_ms", 0.0))
+
+    for raw in script.get("raw_updates") or []:
+        if step_delay > 0:
+            socketio.sleep(step_delay)
+        send("classification_update_status", raw)
 
     for i in range(1, steps + 1):
         if step_delay > 0:

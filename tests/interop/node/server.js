@@ -20,7 +20,7 @@ const SCRIPT_KEYS = new Set([
   'partnumber', 'steps', 'step_delay_ms', 'start_delay_ms', 'messages', 'update_extra', 'finished_extra',
   'description', 'finished_status', 'fail_at_step', 'fail_message', 'fail_extra', 'reject', 'never_finish',
   'emit_before_join', 'wait_for_join', 'kick_at_step', 'kick_transport', 'echo_request', 'echo_headers',
-  'counts_as_numbers',
+  'counts_as_numbers', 'raw_updates',
 ]);
 
 function parseArgs(argv) {
@@ -266,6 +266,10 @@ async function runTaskSteps(ctx) {
     if (script.wait_for_join !== false) await waitForJoin(room, ctx.joinGeneration, ARGS.joinTimeout);
     const start = ms(script, 'start_delay_ms', 0);
     if (start > 0) await sleep(start);
+  }
+  for (const raw of script.raw_updates || []) {
+    if (stepDelay > 0) await sleep(stepDelay);
+    emit('classification_update_status', raw);
   }
   for (let i = 1; i <= steps; i++) {
     if (stepDelay > 0) await sleep(stepDelay);
