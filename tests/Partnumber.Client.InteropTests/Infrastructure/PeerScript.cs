@@ -82,4 +82,10 @@ public sealed record PeerScript(string Partnumber)
 public sealed record PeerReject(int Status, object Body)
 {
     public string? ContentType { get; init; }
+
+    /// <summary>Extra response headers, for example Retry-After.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>Reject only the first N POSTs of the partnumber, then accept (null: always reject).</summary>
+    public int? Times { get; init; }
 }

@@ -302,6 +302,32 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         Assert.Single(await s.Deployment.ReceivedRequestsAsync(pn));
     });
 
+    [SkippableTheory]
+    [InlineData(503)]
+    [InlineData(429)]
+    public Task A_refusal_before_work_began_with_Retry_After_is_retried_and_then_succeeds(int status) => RunAsync(async s =>
+    {
+        // Issue 6: 429/503 cannot have started a classification, so the SDK retries them, honouring Retry-After.
+        var pn = NewPartnumber($"retry{status}");
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 1,
+            Reject = new PeerReject(status, "<html><body>Tente novamente</body></html>")
+            {
+                Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                Times = 1,
+            },
+        });
+        await using var tc = s.CreateClient();
+        var clock = Stopwatch.StartNew();
+
+        var result = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+
+        Assert.Equal(ClassificationStatus.Done, result.Status);
+        Assert.Equal(2, (await s.Deployment.ReceivedRequestsAsync(pn)).Length);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"retried after {clock.Elapsed}: Retry-After: 1 was not honoured");
+    });
+
     [SkippableFact]
     public Task Events_emitted_before_join_end_in_a_ClassificationTimeoutException() => RunAsync(async s =>
     {

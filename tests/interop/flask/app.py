@@ -163,6 +163,7 @@ class SharedState:
 
 STATE = SharedState()
 SCRIPTS = {}
+REJECTED = {}  # partnumber -> how many POSTs were rejected (for reject.times)
 REQUESTS = deque(maxlen=2000)  # bounded: benchmarks run thousands of classifications
 REQUESTS_LOCK = threading.Lock()
 
@@ -191,7 +192,10 @@ def reject_response(reject):
     else:
         text = str(body)
         content_type = reject.get("content_type", "text/html; charset=utf-8")
-    return Response(text, status=status, content_type=content_type)
+    response = Response(text, status=status, content_type=content_type)
+    for name, value in (reject.get("headers") or {}).items():
+        response.headers[name] = str(value)
+    return response
 
 
 # ---------------------------------------------------------------- Socket.IO events
@@ -348,9 +352,11 @@ def classify():
     }
     with REQUESTS_LOCK:
         REQUESTS.append(received)
-    if script.get("reject"):
-        log(f"POST pn={pn} rejected (scripted) {script['reject'].get('status')}")
-        return reject_response(script["reject"])
+    reject = script.get("reject")
+    if reject and (reject.get("times") is None or REJECTED.get(pn, 0) < int(reject["times"])):
+        REJECTED[pn] = REJECTED.get(pn, 0) + 1
+        log(f"POST pn={pn} rejected (scripted) {reject.get('status')}")
+        return reject_response(reject)
 
     task_id = str(uuid.uuid4())
     room = str(uuid.uuid4())

@@ -81,6 +81,7 @@ const log = (text) => { if (!ARGS.quiet) console.log(`[${ARGS.name}] ${text}`); 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const scripts = new Map();
+const rejected = new Map(); // partnumber -> how many POSTs were rejected (for reject.times)
 const requests = [];
 const joins = new Map(); // room -> join generation
 const joinWaiters = new Map(); // room -> Set of callbacks
@@ -123,9 +124,9 @@ function header(headers, name) {
 
 // ---------------------------------------------------------------- HTTP
 
-function send(res, status, body, contentType) {
+function send(res, status, body, contentType, headers) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': contentType || 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...(headers || {}), 'Content-Type': contentType || 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -211,12 +212,14 @@ async function classify(req, res) {
   };
   requests.push(received);
   if (requests.length > 2000) requests.splice(0, requests.length - 2000); // bounded: benchmarks run thousands
-  if (script.reject) {
-    const r = script.reject;
+  const r = script.reject;
+  if (r && (r.times === undefined || r.times === null || (rejected.get(pn) || 0) < Number(r.times))) {
+    rejected.set(pn, (rejected.get(pn) || 0) + 1);
     const isText = typeof r.body === 'string';
     log(`POST pn=${pn} rejected (scripted) ${r.status}`);
+    const headers = Object.fromEntries(Object.entries(r.headers || {}).map(([k, v]) => [k, String(v)]));
     return send(res, Number(r.status || 500), isText ? r.body : JSON.stringify(r.body ?? ''),
-      r.content_type || (isText ? 'text/html; charset=utf-8' : 'application/json'));
+      r.content_type || (isText ? 'text/html; charset=utf-8' : 'application/json'), headers);
   }
   const taskId = crypto.randomUUID();
   const room = crypto.randomUUID();
