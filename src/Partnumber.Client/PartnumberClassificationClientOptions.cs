@@ -44,6 +44,12 @@ public sealed class PartnumberClassificationClientOptions
     /// </summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Socket.IO <c>auth</c> fields sent in the namespace CONNECT packet (for example <c>token</c>), for servers that
+    /// authenticate the socket that way. Empty (the default) sends none. Values are never logged.
+    /// </summary>
+    public IDictionary<string, string> Auth { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>The clock used for timeouts and the heartbeat watchdog. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -95,6 +101,11 @@ public sealed class PartnumberClassificationClientOptions
         foreach (var header in Headers)
         {
             copy.Headers[header.Key] = header.Value;
+        }
+
+        foreach (var field in Auth)
+        {
+            copy.Auth[field.Key] = field.Value;
         }
 
         return copy;

@@ -1,3 +1,4 @@
+using Partnumber.Client.Tests.TestDoubles;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
@@ -49,7 +50,7 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
         await using var client = _server.CreateClient();
         var messages = new List<string?>();
 
-        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-X"), new Progress(u => messages.Add(u.Message)));
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-X"), new InlineProgress(u => messages.Add(u.Message)));
 
         Assert.Equal(new[] { "Analisando descrição…", "Consultando NCM" }, messages);
         Assert.Equal("Parafuso sextavado M6 × 20", result.Description);
@@ -129,6 +130,43 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_oversized_frame_closes_the_connection_and_the_classification_recovers_by_reconnecting()
+    {
+        var serverTime = new FakeTimeProvider();
+        await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { TimeProvider = serverTime, MaxPayload = 4_000_000 });
+        server.ForPartnumber("PN-BIG")
+            .EmitOversized("classification_update_status", 2 * 1024 * 1024)
+            .Progress("after the big one", TimeSpan.FromSeconds(1))
+            .Finish("recovered", delay: TimeSpan.FromSeconds(1));
+        await using var client = server.CreateClient();
+
+        var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-BIG"));
+        await server.Journal.WaitForEventsAsync(2, e => e.EventName == "join");
+        serverTime.Advance(TimeSpan.FromSeconds(1));
+        serverTime.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal("recovered", (await running).Description);
+    }
+
+    [Fact]
+    public async Task Malformed_payloads_from_the_server_are_ignored_and_the_result_still_arrives()
+    {
+        _server.ForPartnumber("PN-MAL")
+            .EmitRaw("classification_update_status", "[1,2,3]")
+            .EmitRaw("classification_update_status", "\"text\"")
+            .EmitRaw("classification_update_status", """{"current":{"x":1},"total":true,"status":7}""")
+            .Finish("fine");
+        await using var client = _server.CreateClient();
+        var updates = new List<ClassificationUpdate>();
+
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-MAL"), new InlineProgress(updates.Add));
+
+        Assert.Equal("fine", result.Description);
+        var update = Assert.Single(updates); // the two non-objects are ignored, the wrongly typed one is read leniently
+        Assert.Equal((null, null, ClassificationStatus.Unknown), (update.Current, update.Total, update.Status));
+    }
+
+    [Fact]
     public async Task Events_emitted_before_the_join_are_lost_and_the_timeout_names_the_cause()
     {
         var clientTime = new FakeTimeProvider();
@@ -190,7 +228,7 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
         {
             var messages = new List<string?>();
-            var result = await client.ClassifyAndWaitAsync(new ClassificationRequest($"PN-C{i}"), new Progress(u => messages.Add(u.Message)));
+            var result = await client.ClassifyAndWaitAsync(new ClassificationRequest($"PN-C{i}"), new InlineProgress(u => messages.Add(u.Message)));
             return (i, result, messages);
         }));
 
@@ -224,7 +262,7 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
 
         using (var cts = new CancellationTokenSource())
         {
-            var cancelled = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-SLOW"), new Progress(_ => cts.Cancel()), cts.Token);
+            var cancelled = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-SLOW"), new InlineProgress(_ => cts.Cancel()), cts.Token);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         }
 
@@ -248,10 +286,5 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
 
         Assert.Equal("no sockets", result.Description);
         Assert.Equal(FakePartnumberServer.InMemoryBaseAddress, server.BaseAddress);
-    }
-
-    private sealed class Progress(Action<ClassificationUpdate> report) : IProgress<ClassificationUpdate>
-    {
-        public void Report(ClassificationUpdate value) => report(value);
     }
 }

@@ -47,6 +47,23 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Auth_fields_ride_in_the_namespace_connect_packet()
+    {
+        await using var client = CreateClient(o => o.Auth["token"] = "s3cr\"et");
+        var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
+        await using var peer = await _server.AcceptAsync();
+        await peer.OpenAsync();
+
+        var connect = await peer.ExpectAsync("40");
+        Assert.Equal("s3cr\"et", JsonDocument.Parse(connect[2..]).RootElement.GetProperty("token").GetString());
+
+        await peer.SendAsync("""40{"sid":"S"}""");
+        await peer.ExpectAsync("42[\"join\"");
+        await peer.SendAsync("""42["classification_finished",{"status":"done"}]""");
+        await running;
+    }
+
+    [Fact]
     public async Task Without_a_connected_event_the_namespace_sid_is_posted()
     {
         await using var client = CreateClient();
@@ -311,10 +328,5 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         var options = new PartnumberClassificationClientOptions { BaseAddress = _server.BaseAddress };
         configure?.Invoke(options);
         return new PartnumberClassificationClient(_httpClient, options);
-    }
-
-    private sealed class InlineProgress(Action<ClassificationUpdate> report) : IProgress<ClassificationUpdate>
-    {
-        public void Report(ClassificationUpdate value) => report(value);
     }
 }
