@@ -105,6 +105,6 @@ public static class PartnumberServiceCollectionExtensions
         }
 
         var factory = provider.GetRequiredService<IHttpClientFactory>();
-        return new PartnumberClassificationClient(() => factory.CreateClient(httpClientName), options, connector: null);
+        return new PartnumberClassificationClient(() => factory.CreateClient(httpClientName), options, connector: null, httpPipelineHasRetry: true);
     }
 }

@@ -123,18 +123,6 @@ public sealed class PartnumberServiceCollectionExtensionsTests : IDisposable
         Assert.Equal(2, _server.LogEntries.Count());
     }
 
-    [Fact]
-    public async Task Without_DI_the_client_owned_http_client_applies_the_same_policy()
-    {
-        Script503Then202();
-        using var http = Partnumber.Client.Internal.HttpClientFactory.CreateDefault(TimeProvider.System);
-
-        var response = await http.PostAsync(_server.Url + "/classify-partnumber", new StringContent("{}"));
-
-        Assert.Equal(202, (int)response.StatusCode);
-        Assert.Equal(2, _server.LogEntries.Count());
-    }
-
     private void Script503Then202()
     {
         _server.Given(Request.Create().WithPath("/classify-partnumber").UsingPost())
