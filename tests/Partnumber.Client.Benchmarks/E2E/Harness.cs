@@ -7,8 +7,8 @@ using Partnumber.Client.Testing;
 namespace Partnumber.Client.Benchmarks.E2E;
 
 /// <summary>
-/// The end-to-end comparison: for each backend (FakePartnumberServer in this process; the Node socket.io 4.x peer in
-/// node/server.js), each client runs in its own process (this program's <c>client</c> subcommand, or node/client.js)
+/// The end-to-end comparison: for each backend (FakePartnumberServer in this process with AutoJoin and no step delay;
+/// the interop suite's Node socket.io 4.x peer, tests/interop/node/server.js, with --auto-join --delay 0), each client runs in its own process (this program's <c>client</c> subcommand, or node/client.js)
 /// doing N classifications at concurrency C; every run is repeated and the medians are printed as one table.
 /// </summary>
 internal static class Harness
@@ -16,14 +16,16 @@ internal static class Harness
     public static async Task<int> RunAsync(string[] args)
     {
         var settings = Settings.Parse(args);
-        var nodeDir = FindNodeDirectory();
-        EnsureNodeModules(nodeDir);
+        var nodeDir = FindDirectory(Path.Combine("tests", "Partnumber.Client.Benchmarks", "node"), "client.js");
+        var peerDir = FindDirectory(Path.Combine("tests", "interop", "node"), "server.js");
+        EnsureNodeModules(nodeDir, "socket.io-client");
+        EnsureNodeModules(peerDir, "socket.io");
         var rows = new List<Row>();
         foreach (var c in settings.Concurrency)
         {
             foreach (var backendName in settings.Backends)
             {
-                await using var backend = await Backend.StartAsync(backendName, nodeDir);
+                await using var backend = await Backend.StartAsync(backendName, peerDir);
                 var runs = settings.Clients.ToDictionary(k => k, _ => new List<ClientRun>());
                 for (var r = 0; r < settings.Runs; r++)
                 {
@@ -91,23 +93,23 @@ internal static class Harness
         return start;
     }
 
-    private static string FindNodeDirectory()
+    private static string FindDirectory(string relative, string file)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "tests", "Partnumber.Client.Benchmarks", "node");
-            if (File.Exists(Path.Combine(candidate, "server.js")))
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(Path.Combine(candidate, file)))
             {
                 return candidate;
             }
         }
 
-        throw new InvalidOperationException("tests/Partnumber.Client.Benchmarks/node not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException($"{relative}/{file} not found above {AppContext.BaseDirectory}");
     }
 
-    private static void EnsureNodeModules(string nodeDir)
+    private static void EnsureNodeModules(string nodeDir, string package)
     {
-        if (Directory.Exists(Path.Combine(nodeDir, "node_modules", "socket.io")) && Directory.Exists(Path.Combine(nodeDir, "node_modules", "socket.io-client")))
+        if (Directory.Exists(Path.Combine(nodeDir, "node_modules", package)))
         {
             return;
         }
@@ -216,7 +218,9 @@ internal static class Harness
 
         public Uri BaseUrl { get; }
 
-        public static async Task<Backend> StartAsync(string name, string nodeDir)
+        /// <param name="name"><c>fake</c> or <c>node</c>.</param>
+        /// <param name="peerDir">tests/interop/node: the Node socket.io 4.x peer of the interop suite.</param>
+        public static async Task<Backend> StartAsync(string name, string peerDir)
         {
             if (name == "fake")
             {
@@ -229,17 +233,25 @@ internal static class Harness
                 throw new ArgumentException("unknown backend " + name);
             }
 
-            var process = Process.Start(new ProcessStartInfo("node", [Path.Combine(nodeDir, "server.js"), "--port", "0"])
+            var process = Process.Start(new ProcessStartInfo("node", [Path.Combine(peerDir, "server.js"), "--port", "0", "--auto-join", "--delay", "0", "--quiet", "--exit-on-stdin-close"])
             {
                 RedirectStandardInput = true,
                 RedirectStandardOutput = true,
             })!;
-            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            if (line is null || !line.StartsWith("PEER_READY port=", StringComparison.Ordinal))
+            string? line;
+            do
+            {
+                line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            while (line is not null && !line.StartsWith("PEER_READY port=", StringComparison.Ordinal));
+
+            if (line is null)
             {
                 process.Kill();
-                throw new InvalidOperationException("the Node peer did not start: " + line);
+                throw new InvalidOperationException("the Node peer did not start");
             }
+
+            _ = process.StandardOutput.ReadToEndAsync(); // keep the pipe drained
 
             return new Backend(new Uri($"http://127.0.0.1:{line["PEER_READY port=".Length..]}/"), null, process);
         }

@@ -76,7 +76,7 @@ public class EventDispatchBenchmarks
             WebSocketFactory = webSocketFactory,
         };
         var http = new HttpClient(new AcceptingHandler());
-        return new ClientRuntime(options, () => http, connector);
+        return new ClientRuntime(options, () => http, connector, httpPipelineHasRetry: false); // the default: SafeRetry around the POST
     }
 
     /// <summary>A session on an in-process connection whose channel the benchmark writes, as the library callback does.</summary>
