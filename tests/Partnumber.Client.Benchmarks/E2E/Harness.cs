@@ -21,11 +21,20 @@ internal static class Harness
         EnsureNodeModules(nodeDir, "socket.io-client");
         EnsureNodeModules(peerDir, "socket.io");
         var rows = new List<Row>();
+
+        // Each backend is started once and kept for the whole run: FakePartnumberServer's join-timeout timers of tasks
+        // nobody joined (the hand-written flow loses some) must not fire after it was disposed.
+        var backends = new Dictionary<string, Backend>();
+        foreach (var name in settings.Backends)
+        {
+            backends[name] = await Backend.StartAsync(name, peerDir);
+        }
+
         foreach (var c in settings.Concurrency)
         {
             foreach (var backendName in settings.Backends)
             {
-                await using var backend = await Backend.StartAsync(backendName, peerDir);
+                var backend = backends[backendName];
                 var runs = settings.Clients.ToDictionary(k => k, _ => new List<ClientRun>());
                 for (var r = 0; r < settings.Runs; r++)
                 {
@@ -45,6 +54,11 @@ internal static class Harness
         }
 
         Console.WriteLine(Table(rows, settings));
+        foreach (var backend in backends.Values)
+        {
+            await backend.DisposeAsync();
+        }
+
         return rows.All(r => r.Failed == 0) ? 0 : 1;
     }
 
