@@ -209,7 +209,7 @@ public class ClassificationScriptTests
         await client.WaitForEventAsync("classification_update_status");
         Assert.Equal("41", await client.ReceiveAsync());
         Assert.Equal(1, server.OpenSessionCount);
-        Assert.Empty(server.Journal.Events.Where(e => e.EventName == "classification_finished"));
+        Assert.DoesNotContain(server.Journal.Events, e => e.EventName == "classification_finished");
         _ = room;
     }
 
