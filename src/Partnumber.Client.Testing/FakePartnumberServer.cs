@@ -280,6 +280,11 @@ public sealed class FakePartnumberServer : IAsyncDisposable
 
     private Task DispatchAsync(HttpContext context)
     {
+        if (_options.CorsAllowedOrigins is { } allowed && ApplyCors(context, allowed))
+        {
+            return Task.CompletedTask; // a preflight, answered
+        }
+
         var path = context.Request.Path.Value ?? "/";
         if (string.Equals(path.TrimEnd('/'), _options.SocketIOPath.TrimEnd('/'), StringComparison.Ordinal))
         {
@@ -293,6 +298,31 @@ public sealed class FakePartnumberServer : IAsyncDisposable
 
         context.Response.StatusCode = 404;
         return Task.CompletedTask;
+    }
+
+    private static bool ApplyCors(HttpContext context, IReadOnlyList<string> allowed)
+    {
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length == 0 || !allowed.Any(a => a == "*" || string.Equals(a.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        var headers = context.Response.Headers;
+        headers.AccessControlAllowOrigin = origin;
+        headers.AccessControlAllowCredentials = "true";
+        headers.Vary = "Origin";
+        if (!HttpMethods.IsOptions(context.Request.Method))
+        {
+            return false;
+        }
+
+        headers.AccessControlAllowMethods = "GET, POST, OPTIONS";
+        var requested = context.Request.Headers.AccessControlRequestHeaders.ToString();
+        headers.AccessControlAllowHeaders = requested.Length > 0 ? requested : "Content-Type";
+        headers.AccessControlMaxAge = "600";
+        context.Response.StatusCode = 204;
+        return true;
     }
 
     private async Task ClassifyAsync(HttpContext context)
