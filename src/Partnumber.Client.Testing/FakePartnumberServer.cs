@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -272,10 +273,22 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         var app = builder.Build();
         app.UseWebSockets();
         app.Run(DispatchAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var host = _options.BindAddress.Equals(IPAddress.Any) ? "127.0.0.1"
+            : _options.BindAddress.Equals(IPAddress.IPv6Any) ? "[::1]"
+            : address.Host;
+        BaseAddress = new UriBuilder(address) { Host = host, Path = "/" }.Uri;
     }
 
     private Task DispatchAsync(HttpContext context)

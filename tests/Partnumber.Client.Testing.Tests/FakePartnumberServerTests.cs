@@ -17,6 +17,16 @@ public class FakePartnumberServerTests
     }
 
     [Fact]
+    public async Task A_fixed_port_is_honoured_and_a_busy_port_fails_cleanly()
+    {
+        await using var first = await FakePartnumberServer.StartAsync();
+        await Assert.ThrowsAnyAsync<IOException>(() => FakePartnumberServer.StartAsync(new() { Port = first.BaseAddress.Port }));
+        await first.DisposeAsync();
+        await using var second = await FakePartnumberServer.StartAsync(new() { Port = first.BaseAddress.Port });
+        Assert.Equal(first.BaseAddress, second.BaseAddress);
+    }
+
+    [Fact]
     public async Task Default_classification_over_websocket_sends_connected_first_then_updates_and_finished()
     {
         await using var server = await FakePartnumberServer.StartAsync();
