@@ -38,6 +38,21 @@ internal static class SocketCodec
             : string.Concat("2[\"", name, "\",", payloadJson, "]");
     }
 
+    /// <summary>
+    /// Encodes an EVENT on the default namespace inside an Engine.IO message, in one allocation:
+    /// <c>42["name",payload]</c>. The encoded prefixes of the backend's own events are cached.
+    /// </summary>
+    public static string EncodeEngineEvent(string eventName, string? payloadJson)
+    {
+        var prefix = eventName switch
+        {
+            "classification_update_status" => "42[\"classification_update_status\"",
+            "classification_finished" => "42[\"classification_finished\"",
+            _ => "4" + EncodeEvent(eventName, null)[..^1],
+        };
+        return payloadJson is null ? string.Concat(prefix, "]") : string.Concat(prefix, ",", payloadJson, "]");
+    }
+
     /// <summary>Decodes and validates a packet. On failure <paramref name="error"/> says why.</summary>
     public static bool TryDecode(string text, out SocketPacket? packet, out string? error)
     {
