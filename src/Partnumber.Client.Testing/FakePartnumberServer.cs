@@ -246,7 +246,7 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         try
         {
             await Task.Yield();
-            await _engine.RunWebSocketAsync(serverSocket, upgradeOf, headers).ConfigureAwait(false);
+            await _engine.RunWebSocketAsync(serverSocket, upgradeOf, headers, serverStream.Dispose).ConfigureAwait(false);
         }
         finally
         {
