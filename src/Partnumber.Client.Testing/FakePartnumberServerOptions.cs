@@ -73,7 +73,12 @@ public sealed class FakePartnumberServerOptions
     /// <summary>Where the server (and Kestrel) logs. Default: nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
-    internal FakePartnumberServerOptions Clone() => (FakePartnumberServerOptions)MemberwiseClone();
+    internal FakePartnumberServerOptions Clone()
+    {
+        var copy = (FakePartnumberServerOptions)MemberwiseClone();
+        copy.CorsAllowedOrigins = CorsAllowedOrigins?.ToArray();
+        return copy;
+    }
 
     internal void Validate()
     {
