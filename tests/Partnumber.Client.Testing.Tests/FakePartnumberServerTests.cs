@@ -90,4 +90,23 @@ public class FakePartnumberServerTests
         Assert.Equal(0, server.OpenSessionCount);
         Assert.Equal(0, server.Backend.Rooms.Count);
     }
+
+    [Fact]
+    public async Task Concurrent_classifications_do_not_cross_talk()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            var (client, sid, _) = await RawSocketIOClient.ConnectAsync(server.BaseAddress);
+            await using var _ = client;
+            var partnumber = $"PN-PAR-{i}";
+            var (_, room) = await Http.StartAsync(server.BaseAddress, partnumber, sid);
+            await client.EmitAsync("join", $"{{\"room_id\":\"{room}\"}}");
+            var finished = await client.WaitForEventAsync("classification_finished");
+            return (partnumber, received: finished.GetProperty("partnumber").GetString());
+        }));
+
+        Assert.All(results, r => Assert.Equal(r.partnumber, r.received));
+        Assert.Equal(20, server.Journal.Events.Count(e => e.EventName == "classification_finished" && e.Recipients == 1));
+    }
 }

@@ -165,6 +165,25 @@ public class EngineProtocolTests
     }
 
     [Fact]
+    public async Task Polling_heartbeat_pings_through_GET_and_a_missing_pong_closes_the_session()
+    {
+        var time = new FakeTimeProvider();
+        await using var server = await FakePartnumberServer.StartAsync(new() { TimeProvider = time });
+        var sid = await HandshakeAsync(server);
+
+        time.Advance(TimeSpan.FromSeconds(25));
+        Assert.Equal("2", await Client.GetStringAsync(Polling(server, sid)));
+        Assert.Equal("ok", await PostAsync(server, sid, "3"));
+        time.Advance(TimeSpan.FromSeconds(25));
+        Assert.Equal("2", await Client.GetStringAsync(Polling(server, sid)));
+
+        time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal("ping timeout", (await server.Journal.WaitForClosedSessionAsync()).CloseReason);
+        using var late = await Client.PostAsync(Polling(server, sid), new StringContent("3"));
+        Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+    }
+
+    [Fact]
     public async Task A_websocket_message_over_maxPayload_closes_the_session()
     {
         await using var server = await FakePartnumberServer.StartAsync(new() { MaxPayload = 1000 });
