@@ -141,6 +141,7 @@ internal static class Harness
     {
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Medians of {settings.Runs} runs; {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better).");
+        sb.AppendLine();
         sb.AppendLine("| backend | client | N | C | wall ms | p50 ms | p95 ms | peak RSS MB | wall vs node | p50 vs node | RSS vs node | failed |");
         sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var row in rows)
