@@ -613,6 +613,37 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task A_server_that_refuses_the_socket_CONNECT_ERROR_gives_PartnumberConnectionException_with_its_message() => RunAsync(async s =>
+    {
+        // An API-key deployment: the server refuses the Socket.IO CONNECT (44 {"message"}) and the POST (401) without
+        // the key. Without Headers the SDK must fail fast with the server's reason and never POST; with them it works.
+        var stages = Stopwatch.StartNew();
+        var backend = await s.StartDedicatedAsync(["--require-header", "X-Api-Key=secret-7d3f"]);
+        s.Note($"dedicated server up after {stages.Elapsed.TotalSeconds:0.0} s");
+        var pn = NewPartnumber("apikey");
+        var connectTimeout = TimeSpan.FromSeconds(5);
+        var mark = backend.Log.Mark;
+        await using (var anonymous = backend.CreateClient(o => o.ConnectTimeout = connectTimeout, s.Logger))
+        {
+            var clock = Stopwatch.StartNew();
+            var error = await Record.ExceptionAsync(() => anonymous.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn)));
+
+            s.Note($"refused: {error?.GetType().Name}: {error?.Message}");
+            Assert.IsType<PartnumberConnectionException>(error);
+            Assert.Contains("invalid or missing X-Api-Key", error!.Message);
+            Assert.True(clock.Elapsed < connectTimeout, $"took {clock.Elapsed}: the CONNECT_ERROR was not acted on");
+            Assert.True(await backend.Log.WaitForAsync("connect refused", mark, TimeSpan.FromSeconds(5)), "the server did not see a refused connect");
+            Assert.False(backend.Log.Contains("POST", mark), "the SDK POSTed without a connected socket");
+        }
+
+        s.Note($"refusal checked after {stages.Elapsed.TotalSeconds:0.0} s");
+        await using var keyed = backend.CreateClient(o => o.Headers["X-Api-Key"] = "secret-7d3f", s.Logger);
+        var result = await keyed.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+        Assert.Equal(ClassificationStatus.Done, result.Status);
+        s.Note($"keyed classification done after {stages.Elapsed.TotalSeconds:0.0} s");
+    });
+
+    [SkippableFact]
     public Task Never_finishing_task_ends_in_ClassificationTimeoutException_that_says_what_was_seen() => RunAsync(async s =>
     {
         var pn = NewPartnumber("never");

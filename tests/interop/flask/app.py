@@ -32,7 +32,7 @@ from importlib import metadata  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
 from flask import Flask, Response, jsonify, request  # noqa: E402
-from flask_socketio import SocketIO, emit, join_room  # noqa: E402
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room  # noqa: E402,A004
 
 SCRIPT_KEYS = {
     "partnumber", "steps", "step_delay_ms", "start_delay_ms", "messages", "update_extra", "finished_extra",
@@ -63,6 +63,8 @@ def parse_args(argv):
     p.add_argument("--ping-timeout", type=float, default=float(env("PN_PING_TIMEOUT", "20")))
     p.add_argument("--name", default=env("PN_NAME", "flask"), help="name used in log lines")
     p.add_argument("--verbose", action="store_true", help="also print python-socketio/engineio logs")
+    p.add_argument("--require-header", default=env("PN_REQUIRE_HEADER") or None, metavar="NAME=VALUE",
+                   help="refuse sockets (CONNECT_ERROR) and POSTs (401) without this header, like an API-key gateway")
     p.add_argument("--exit-on-stdin-close", action="store_true",
                    help="exit when standard input closes (the test host that started us died)")
     p.add_argument("--quiet", action="store_true", default=env("PN_QUIET", "") in ("1", "true", "yes"),
@@ -201,8 +203,20 @@ def reject_response(reject):
 # ---------------------------------------------------------------- Socket.IO events
 
 
+def header_refused(headers):
+    """The refusal message when --require-header is set and the header is missing or wrong, else None."""
+    if not ARGS.require_header:
+        return None
+    name, _, value = ARGS.require_header.partition("=")
+    return None if headers.get(name) == value else f"invalid or missing {name}"
+
+
 @socketio.on("connect")
 def on_connect(auth=None):
+    refused = header_refused(request.headers)
+    if refused:
+        log(f"connect refused: {refused}")
+        raise ConnectionRefusedError(refused)  # Socket.IO CONNECT_ERROR (44) with {"message": ...}
     headers = {k: v for k, v in request.headers.items()}
     STATE.connected(request.sid, headers)
     log(f"connect sid={request.sid}")
@@ -328,6 +342,10 @@ def kick(sid, room, transport):
 
 @app.post("/classify-partnumber")
 def classify():
+    refused = header_refused(request.headers)
+    if refused:
+        log(f"POST refused: {refused}")
+        return jsonify(error=refused), 401
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("partnumber"), str) or not body["partnumber"].strip():
         log(f"POST rejected: content_type={request.content_type!r} body={request.get_data(as_text=True)[:200]!r}")

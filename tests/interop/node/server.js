@@ -40,6 +40,7 @@ function parseArgs(argv) {
     name: env.PN_NAME || 'node',
     quiet: truthy(env.PN_QUIET),
     exitOnStdinClose: false,
+    requireHeader: env.PN_REQUIRE_HEADER || null,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -61,9 +62,10 @@ function parseArgs(argv) {
       case '--name': a.name = value(); break;
       case '--quiet': a.quiet = true; break;
       case '--exit-on-stdin-close': a.exitOnStdinClose = true; break;
+      case '--require-header': a.requireHeader = value(); break;
       case '-h': case '--help':
         console.log('usage: server.js [--host 127.0.0.1] [--port 0] [--auto-join] [--delay SECONDS] [--steps N] ' +
-          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close]');
+          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE]');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${flag}`);
@@ -109,6 +111,15 @@ function waitForJoin(room, afterGeneration, timeoutSeconds) {
     const timer = setTimeout(() => done(false), timeoutSeconds * 1000);
     waiters.add(check);
   });
+}
+
+// --require-header NAME=VALUE: refuse sockets (CONNECT_ERROR) and POSTs (401) without it, like an API-key gateway.
+function headerRefused(headers) {
+  if (!ARGS.requireHeader) return null;
+  const i = ARGS.requireHeader.indexOf('=');
+  const name = ARGS.requireHeader.slice(0, i);
+  const value = ARGS.requireHeader.slice(i + 1);
+  return headers[name.toLowerCase()] === value ? null : `invalid or missing ${name}`;
 }
 
 function ms(script, key, defaultMs) {
@@ -183,6 +194,11 @@ async function addScripts(req, res) {
 
 async function classify(req, res) {
   const raw = await readBody(req);
+  const refused = headerRefused(req.headers);
+  if (refused) {
+    log(`POST refused: ${refused}`);
+    return send(res, 401, { error: refused });
+  }
   const contentType = req.headers['content-type'] || null;
   let body = null;
   if (contentType && contentType.toLowerCase().startsWith('application/json')) {
@@ -329,6 +345,15 @@ const io = new Server(server, {
   cors: { origin: '*' },
   pingInterval: ARGS.pingInterval * 1000,
   pingTimeout: ARGS.pingTimeout * 1000,
+});
+
+io.use((socket, next) => {
+  const refused = headerRefused(socket.handshake.headers);
+  if (refused) {
+    log(`connect refused: ${refused}`);
+    return next(new Error(refused)); // Socket.IO CONNECT_ERROR (44) with {"message": ...}
+  }
+  next();
 });
 
 io.on('connection', (socket) => {
