@@ -633,6 +633,10 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
             Assert.Contains("invalid or missing X-Api-Key", error!.Message);
             Assert.True(clock.Elapsed < connectTimeout, $"took {clock.Elapsed}: the CONNECT_ERROR was not acted on");
             Assert.True(await backend.Log.WaitForAsync("connect refused", mark, TimeSpan.FromSeconds(5)), "the server did not see a refused connect");
+
+            // A marker request the peer logs: once its line is in, every line the peer printed before it is too.
+            await backend.ScriptAsync(new PeerScript(pn + "-marker"));
+            Assert.True(await backend.Log.WaitForAsync($"scripts: 1 ({pn}-marker)", mark, TimeSpan.FromSeconds(5)), "the marker was not logged");
             Assert.False(backend.Log.Contains("POST", mark), "the SDK POSTed without a connected socket");
         }
 

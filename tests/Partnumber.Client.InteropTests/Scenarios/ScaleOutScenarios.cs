@@ -25,9 +25,12 @@ public sealed class ScaleOutScenarios(ScaleOutFixture fixture, ITestOutputHelper
         var sid = Text(received, "socket_session_id");
         Assert.Equal("scale-rest", Text(received, "peer"));
         Assert.True(Property(received, "socket_session_id_connected").GetBoolean(), "the socket_session_id is not a live socket on the socket worker");
-        Assert.True(s.Deployment.Log.Contains($"[scale-socket] join sid={sid} room={result.RoomId}", mark), "the join did not reach the socket worker");
+        // Peer output reaches the log a little after the events reach the SDK: wait for it (bounded).
+        var wait = TimeSpan.FromSeconds(5);
+        Assert.True(await s.Deployment.Log.WaitForAsync($"[scale-socket] join sid={sid} room={result.RoomId}", mark, wait), "the join did not reach the socket worker");
+        Assert.True(await s.Deployment.Log.WaitForAsync($"[scale-rest] emit classification_finished room={result.RoomId}", mark, wait), "the REST worker did not run the task");
+        Assert.True(await s.Deployment.Log.WaitForAsync($"[scale-socket] connect sid={sid}", mark, wait), "the SDK's socket did not reach the socket worker");
         Assert.False(s.Deployment.Log.Contains($"[scale-rest] connect sid={sid}", mark), "the SDK's socket went to the REST worker");
-        Assert.True(s.Deployment.Log.Contains($"[scale-rest] emit classification_finished room={result.RoomId}", mark), "the REST worker did not run the task");
     });
 
     [SkippableFact]

@@ -416,6 +416,7 @@ def add_scripts():
             return jsonify(error=f"unknown script keys: {unknown}"), 400
     for item in items:
         SCRIPTS[item["partnumber"]] = item
+    log(f"scripts: {len(items)} ({', '.join(i['partnumber'] for i in items[:3])}{', ...' if len(items) > 3 else ''})")
     return jsonify(count=len(items))
 
 

@@ -189,6 +189,7 @@ async function addScripts(req, res) {
     if (unknown.length) return send(res, 400, { error: `unknown script keys: ${unknown.join(', ')}` });
   }
   for (const item of items) scripts.set(item.partnumber, item);
+  log(`scripts: ${items.length} (${items.slice(0, 3).map((i) => i.partnumber).join(', ')}${items.length > 3 ? ', ...' : ''})`);
   send(res, 200, { count: items.length });
 }
 
