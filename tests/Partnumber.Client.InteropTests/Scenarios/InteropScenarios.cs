@@ -648,6 +648,28 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task A_server_on_a_custom_SocketIO_path_works_with_SocketIOPath() => RunAsync(async s =>
+    {
+        // Deployments behind a reverse proxy often move Socket.IO (Flask-SocketIO path=..., socket.io path: ...).
+        var backend = await s.StartDedicatedAsync(["--socketio-path", "realtime/socket.io"]);
+        var pn = NewPartnumber("path");
+        await backend.ScriptAsync(new PeerScript(pn) { Steps = 2 });
+
+        await using (var defaultPath = backend.CreateClient(o => o.ConnectTimeout = TimeSpan.FromSeconds(5), s.Logger))
+        {
+            var error = await Record.ExceptionAsync(() => defaultPath.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn)));
+            s.Note($"default path: {error?.GetType().Name}: {error?.Message}");
+            Assert.IsType<PartnumberConnectionException>(error);
+        }
+
+        await using var tc = backend.CreateClient(o => o.SocketIOPath = "/realtime/socket.io", s.Logger);
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        AssertCompleted(outcome, pn);
+        Assert.Equal([1, 2], outcome.Progress.Select(u => u.Current ?? -1));
+    });
+
+    [SkippableFact]
     public Task Never_finishing_task_ends_in_ClassificationTimeoutException_that_says_what_was_seen() => RunAsync(async s =>
     {
         var pn = NewPartnumber("never");

@@ -51,6 +51,8 @@ def parse_args(argv):
                    help="join the socket named by socket_session_id to the task's room when the POST arrives")
     p.add_argument("--message-queue", default=env("PN_MESSAGE_QUEUE") or None,
                    help="redis:// URL shared by several workers (scale-out)")
+    p.add_argument("--socketio-path", default=env("PN_SOCKETIO_PATH", "socket.io"),
+                   help="where the Socket.IO server is exposed (default socket.io), e.g. realtime/socket.io")
     p.add_argument("--channel", default=env("PN_CHANNEL", "flask-socketio"), help="message queue channel")
     p.add_argument("--certfile", default=env("PN_CERTFILE") or None, help="PEM certificate: serve https/wss")
     p.add_argument("--keyfile", default=env("PN_KEYFILE") or None, help="PEM private key for --certfile")
@@ -97,6 +99,7 @@ socketio = SocketIO(
     message_queue=ARGS.message_queue,
     channel=ARGS.channel,
     cors_allowed_origins="*",
+    path=ARGS.socketio_path.strip("/"),
     ping_interval=ARGS.ping_interval,
     ping_timeout=ARGS.ping_timeout,
     logger=ARGS.verbose,

@@ -41,6 +41,7 @@ function parseArgs(argv) {
     quiet: truthy(env.PN_QUIET),
     exitOnStdinClose: false,
     requireHeader: env.PN_REQUIRE_HEADER || null,
+    socketioPath: env.PN_SOCKETIO_PATH || 'socket.io',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -63,9 +64,10 @@ function parseArgs(argv) {
       case '--quiet': a.quiet = true; break;
       case '--exit-on-stdin-close': a.exitOnStdinClose = true; break;
       case '--require-header': a.requireHeader = value(); break;
+      case '--socketio-path': a.socketioPath = value(); break;
       case '-h': case '--help':
         console.log('usage: server.js [--host 127.0.0.1] [--port 0] [--auto-join] [--delay SECONDS] [--steps N] ' +
-          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE]');
+          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE] [--socketio-path PATH]');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${flag}`);
@@ -152,7 +154,7 @@ function readBody(req) {
 
 async function onRequest(req, res) {
   // socket.io handles its own path; everything else lands here.
-  if (req.url.startsWith('/socket.io')) return;
+  if (req.url.startsWith(SOCKETIO_PATH + '/')) return;
   const url = new URL(req.url, 'http://peer');
   try {
     if (req.method === 'POST' && url.pathname === '/classify-partnumber') return await classify(req, res);
@@ -342,7 +344,9 @@ const server = ARGS.certfile
   ? https.createServer({ cert: fs.readFileSync(ARGS.certfile), key: fs.readFileSync(ARGS.keyfile) }, onRequest)
   : http.createServer(onRequest);
 
+const SOCKETIO_PATH = '/' + ARGS.socketioPath.replace(/^\/+|\/+$/g, '');
 const io = new Server(server, {
+  path: SOCKETIO_PATH,
   cors: { origin: '*' },
   pingInterval: ARGS.pingInterval * 1000,
   pingTimeout: ARGS.pingTimeout * 1000,
