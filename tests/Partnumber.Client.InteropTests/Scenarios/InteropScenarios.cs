@@ -397,10 +397,16 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         // The same transport close on a server started with pingInterval 1 s and pingTimeout 1 s: where the close
         // itself is not noticed (Flask-SocketIO/eventlet leaves the WebSocket open after its Engine.IO CLOSE packet),
         // the missing pings must be, within about 2 s.
-        var backend = await s.StartDedicatedAsync(["--ping-interval", "1", "--ping-timeout", "1"]);
+        var backend = await s.GatewayAsync();
         var pn = NewPartnumber("abortping");
         await backend.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1, KickTransport = true });
-        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(12), s.Logger);
+        await using var tc = backend.CreateClient(
+            o =>
+            {
+                ScenarioContext.UseGateway(o);
+                o.ClassificationTimeout = TimeSpan.FromSeconds(12);
+            },
+            s.Logger);
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
@@ -617,13 +623,17 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     {
         // An API-key deployment: the server refuses the Socket.IO CONNECT (44 {"message"}) and the POST (401) without
         // the key. Without Headers the SDK must fail fast with the server's reason and never POST; with them it works.
-        var stages = Stopwatch.StartNew();
-        var backend = await s.StartDedicatedAsync(["--require-header", "X-Api-Key=secret-7d3f"]);
-        s.Note($"dedicated server up after {stages.Elapsed.TotalSeconds:0.0} s");
+        var backend = await s.GatewayAsync();
         var pn = NewPartnumber("apikey");
         var connectTimeout = TimeSpan.FromSeconds(5);
         var mark = backend.Log.Mark;
-        await using (var anonymous = backend.CreateClient(o => o.ConnectTimeout = connectTimeout, s.Logger))
+        await using (var anonymous = backend.CreateClient(
+            o =>
+            {
+                o.SocketIOPath = PeerFixture.GatewaySocketIOPath;
+                o.ConnectTimeout = connectTimeout;
+            },
+            s.Logger))
         {
             var clock = Stopwatch.StartNew();
             var error = await Record.ExceptionAsync(() => anonymous.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn)));
@@ -640,29 +650,33 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
             Assert.False(backend.Log.Contains("POST", mark), "the SDK POSTed without a connected socket");
         }
 
-        s.Note($"refusal checked after {stages.Elapsed.TotalSeconds:0.0} s");
-        await using var keyed = backend.CreateClient(o => o.Headers["X-Api-Key"] = "secret-7d3f", s.Logger);
+        await using var keyed = backend.CreateClient(ScenarioContext.UseGateway, s.Logger);
         var result = await keyed.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
         Assert.Equal(ClassificationStatus.Done, result.Status);
-        s.Note($"keyed classification done after {stages.Elapsed.TotalSeconds:0.0} s");
     });
 
     [SkippableFact]
     public Task A_server_on_a_custom_SocketIO_path_works_with_SocketIOPath() => RunAsync(async s =>
     {
         // Deployments behind a reverse proxy often move Socket.IO (Flask-SocketIO path=..., socket.io path: ...).
-        var backend = await s.StartDedicatedAsync(["--socketio-path", "realtime/socket.io"]);
+        var backend = await s.GatewayAsync();
         var pn = NewPartnumber("path");
         await backend.ScriptAsync(new PeerScript(pn) { Steps = 2 });
 
-        await using (var defaultPath = backend.CreateClient(o => o.ConnectTimeout = TimeSpan.FromSeconds(5), s.Logger))
+        await using (var defaultPath = backend.CreateClient(
+            o =>
+            {
+                o.Headers["X-Api-Key"] = PeerFixture.GatewayApiKey;
+                o.ConnectTimeout = TimeSpan.FromSeconds(5);
+            },
+            s.Logger))
         {
             var error = await Record.ExceptionAsync(() => defaultPath.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn)));
             s.Note($"default path: {error?.GetType().Name}: {error?.Message}");
             Assert.IsType<PartnumberConnectionException>(error);
         }
 
-        await using var tc = backend.CreateClient(o => o.SocketIOPath = "/realtime/socket.io", s.Logger);
+        await using var tc = backend.CreateClient(ScenarioContext.UseGateway, s.Logger);
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
         AssertCompleted(outcome, pn);

@@ -58,6 +58,12 @@ public abstract class ScenarioBase<TFixture>
                 Output.WriteLine(dedicated.Log.Since(0));
             }
 
+            if (context.Gateway is { } gateway)
+            {
+                Output.WriteLine($"----- peer log of {gateway} (recent) -----");
+                Output.WriteLine(gateway.Log.Since(Math.Max(0, gateway.Log.Mark - 200)));
+            }
+
             Output.WriteLine("----- SDK log -----");
             Output.WriteLine(context.Logger.Dump());
             throw;
@@ -135,6 +141,24 @@ public sealed class ScenarioContext(PeerDeployment deployment, PeerFixture fixtu
 
     public TestClient CreateClient(Action<PartnumberClassificationClientOptions>? configure = null, bool trustCertificate = true)
         => Deployment.CreateClient(configure, Logger, trustCertificate);
+
+    /// <summary>The class's shared gateway deployment (API key, moved Socket.IO path, 1 s heartbeat).</summary>
+    public async Task<PeerDeployment> GatewayAsync()
+    {
+        var gateway = await fixture.GetGatewayAsync().ConfigureAwait(false);
+        Gateway = gateway;
+        return gateway;
+    }
+
+    /// <summary>Options for the gateway: its API key and Socket.IO path.</summary>
+    public static void UseGateway(PartnumberClassificationClientOptions options)
+    {
+        options.Headers["X-Api-Key"] = PeerFixture.GatewayApiKey;
+        options.SocketIOPath = PeerFixture.GatewaySocketIOPath;
+    }
+
+    /// <summary>The gateway this scenario used, if any (its log is printed on failure).</summary>
+    public PeerDeployment? Gateway { get; private set; }
 
     /// <summary>A fresh deployment of the same kind, only for this scenario (disposed after it).</summary>
     public async Task<PeerDeployment> StartDedicatedAsync(IReadOnlyList<string>? extraArguments = null)
