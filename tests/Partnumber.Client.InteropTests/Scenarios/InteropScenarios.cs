@@ -424,16 +424,48 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     public Task Socket_kicked_mid_task_still_yields_the_final_result() => RunAsync(async s =>
     {
         // Reliability (issue 6): the SDK reconnects, re-joins the room and continues the same stream. The peer waits
-        // (up to its --join-timeout, 5 s) for the re-join before it sends steps 2..3 and the result.
+        // (up to its --join-timeout, 5 s) for the re-join before it sends steps 2..3 and the result. The reconnect is
+        // visible through OnReconnecting.
         var pn = NewPartnumber("kickok");
         await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
-        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
+        var reconnects = new System.Collections.Concurrent.ConcurrentQueue<PartnumberReconnectContext>();
+        await using var tc = s.CreateClient(o =>
+        {
+            o.ClassificationTimeout = TimeSpan.FromSeconds(10);
+            o.OnReconnecting = reconnects.Enqueue;
+        });
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
         var result = AssertCompleted(outcome, pn);
         Assert.Contains(outcome.Progress, u => u.Current == 3);
         Assert.Equal(ClassificationStatus.Done, result.Status);
+        var reconnect = Assert.Single(reconnects);
+        Assert.Equal(pn, reconnect.Partnumber);
+        Assert.Equal(result.RoomId, reconnect.RoomId);
+        Assert.Equal(1, reconnect.Attempt);
+        s.Note($"reconnect: attempt {reconnect.Attempt} after {reconnect.Elapsed.TotalSeconds:0.000} s because {reconnect.Reason}");
+    });
+
+    [SkippableFact]
+    public Task Socket_kicked_mid_task_with_reconnection_disabled_ends_with_PartnumberConnectionException() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("kicknone");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
+        var reconnects = 0;
+        await using var tc = s.CreateClient(o =>
+        {
+            o.ClassificationTimeout = TimeSpan.FromSeconds(10);
+            o.ReconnectPolicy = PartnumberReconnectPolicy.None;
+            o.OnReconnecting = _ => Interlocked.Increment(ref reconnects);
+        });
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        Assert.IsType<PartnumberConnectionException>(outcome.Error);
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(3), $"took {outcome.Elapsed}");
+        Assert.Equal(1, Assert.Single(outcome.Updates).Current);
+        Assert.Equal(0, reconnects);
     });
 
     [SkippableFact]
