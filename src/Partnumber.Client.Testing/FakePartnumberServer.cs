@@ -8,7 +8,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebSockets;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Partnumber.Client.Testing.Internal;
 using Partnumber.Client.Testing.Internal.Backend;
 using Partnumber.Client.Testing.Internal.EngineIO;
 using Partnumber.Client.Testing.Internal.InMemory;
@@ -261,6 +263,7 @@ public sealed class FakePartnumberServer : IAsyncDisposable
             kestrel.Listen(_options.BindAddress, _options.Port);
         });
         builder.Services.AddWebSockets(_ => { });
+        builder.Services.AddSingleton<IHostLifetime, NoopHostLifetime>();
         if (_options.LoggerFactory is not null)
         {
             builder.Services.AddSingleton(_options.LoggerFactory);

@@ -55,6 +55,12 @@ public sealed class FakePartnumberServerOptions
     /// <summary>How long the journal's <c>WaitFor…</c> helpers wait (in real time) before throwing <see cref="TimeoutException"/>. Default 10 s.</summary>
     public TimeSpan JournalWaitTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How many entries each journal list (requests, sessions, events) keeps; the oldest are dropped beyond it, so a
+    /// long-running dev server does not grow without bound. Default 100,000.
+    /// </summary>
+    public int JournalCapacity { get; set; } = 100_000;
+
     /// <summary>The clock of scripted delays, the join timeout and the heartbeat. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -103,6 +109,11 @@ public sealed class FakePartnumberServerOptions
         if (TimeProvider is null)
         {
             throw new ArgumentException("TimeProvider must not be null.", nameof(TimeProvider));
+        }
+
+        if (JournalCapacity < 1)
+        {
+            throw new ArgumentException("JournalCapacity must be at least 1.", nameof(JournalCapacity));
         }
     }
 }

@@ -10,7 +10,13 @@ public sealed class FakeServerJournal
 {
     private readonly TimeSpan _timeout;
 
-    internal FakeServerJournal(TimeSpan timeout) => _timeout = timeout;
+    internal FakeServerJournal(TimeSpan timeout, int capacity)
+    {
+        _timeout = timeout;
+        RequestList = new(capacity);
+        SessionList = new(capacity);
+        EventList = new(capacity);
+    }
 
     /// <summary>The REST requests received, in arrival order.</summary>
     public IReadOnlyList<RecordedHttpRequest> Requests => RequestList.Snapshot();
@@ -21,11 +27,11 @@ public sealed class FakeServerJournal
     /// <summary>The Socket.IO events received and emitted, in order.</summary>
     public IReadOnlyList<RecordedEvent> Events => EventList.Snapshot();
 
-    internal JournalList<RecordedHttpRequest> RequestList { get; } = new();
+    internal JournalList<RecordedHttpRequest> RequestList { get; }
 
-    internal JournalList<RecordedSession> SessionList { get; } = new();
+    internal JournalList<RecordedSession> SessionList { get; }
 
-    internal JournalList<RecordedEvent> EventList { get; } = new();
+    internal JournalList<RecordedEvent> EventList { get; }
 
     /// <summary>Waits until <paramref name="count"/> REST requests (matching <paramref name="predicate"/>, if given) were answered.</summary>
     /// <param name="count">How many requests.</param>

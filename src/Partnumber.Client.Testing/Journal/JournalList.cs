@@ -8,12 +8,21 @@ internal sealed class JournalList<T>
 {
     private readonly ConcurrentQueue<T> _items = new();
     private readonly ConcurrentDictionary<Waiter, byte> _waiters = new();
+    private readonly int _capacity;
+    private int _count;
+
+    public JournalList(int capacity = int.MaxValue) => _capacity = capacity;
 
     public IReadOnlyList<T> Snapshot() => _items.ToArray();
 
     public void Add(T item)
     {
         _items.Enqueue(item);
+        if (Interlocked.Increment(ref _count) > _capacity && _items.TryDequeue(out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+
         Notify();
     }
 

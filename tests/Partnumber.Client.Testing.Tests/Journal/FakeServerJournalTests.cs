@@ -67,4 +67,25 @@ public class FakeServerJournalTests
         Assert.Same(session, closed);
         Assert.NotNull(closed.ClosedAt);
     }
+
+    [Fact]
+    public async Task The_journal_keeps_at_most_its_capacity()
+    {
+        await using var server = await FakePartnumberServer.StartAsync(new() { JournalCapacity = 2 });
+        for (var i = 0; i < 4; i++)
+        {
+            await Http.StartAsync(server.BaseAddress, "PN-" + i);
+        }
+
+        Assert.Equal(["PN-2", "PN-3"], server.Journal.Requests.Select(r => r.Partnumber));
+    }
+
+    [Fact]
+    public async Task Invalid_options_are_rejected_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => FakePartnumberServer.StartAsync(new() { JournalCapacity = 0 }));
+        Assert.Equal("JournalCapacity", error.ParamName);
+        error = await Assert.ThrowsAsync<ArgumentException>(() => FakePartnumberServer.StartAsync(new() { ClassifyPath = "no-slash" }));
+        Assert.Equal("ClassifyPath", error.ParamName);
+    }
 }

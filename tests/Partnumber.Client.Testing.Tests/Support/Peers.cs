@@ -76,8 +76,49 @@ public static class Peers
         }
     }
 
+    /// <summary>Runs a process without blocking a thread-pool thread (a blocked thread starves the in-process server).</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, string workingDirectory, TimeSpan timeout)
-        => await Task.Run(() => Run(file, args, workingDirectory, timeout));
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(psi)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return (-2, "", ex.Message);
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                return (-1, await stdout, "timed out; " + await stderr);
+            }
+
+            return (process.ExitCode, await stdout, await stderr);
+        }
+    }
 
     private static string FindConformanceDirectory()
     {

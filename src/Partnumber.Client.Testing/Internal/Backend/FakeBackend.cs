@@ -25,7 +25,7 @@ internal sealed class FakeBackend : IDisposable
     public FakeBackend(FakePartnumberServerOptions options)
     {
         Options = options;
-        Journal = new FakeServerJournal(options.JournalWaitTimeout);
+        Journal = new FakeServerJournal(options.JournalWaitTimeout, options.JournalCapacity);
         var steps = new List<ScriptStep>();
         var total = Payloads.DefaultMessages.Length;
         for (var i = 0; i < total; i++)

@@ -30,6 +30,7 @@ internal sealed class EngineSession
     private int _closing;
     private volatile bool _silent;
     private volatile bool _upgrading;
+    private volatile bool _probeSent;
     private WebSocket? _webSocket;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
 
@@ -185,7 +186,10 @@ internal sealed class EngineSession
                 bool more;
                 try
                 {
-                    more = await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
+                    // While an upgrade is being probed a GET must not park: the client waits for it to return before it
+                    // sends "5" (engine.io's server answers such GETs with noops too).
+                    more = _probeSent && !reader.TryPeek(out _)
+                        || await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -342,6 +346,7 @@ internal sealed class EngineSession
                 var text = Encoding.UTF8.GetString(buffer, 0, frame.Length);
                 if (text == "2probe")
                 {
+                    _probeSent = true;
                     await webSocket.SendAsync("3probe"u8.ToArray(), WebSocketMessageType.Text, true, _closed.Token).ConfigureAwait(false);
 
                     // Makes the pending GET (if any) return, so the client can pause polling.

@@ -112,6 +112,9 @@ public class EngineProtocolTests
         await ws.SendAsync("2probe");
         Assert.Equal("3probe", await ws.ReceiveAsync());
         Assert.Equal("6", await pending);
+
+        // Until "5", a GET must not park: the client waits for it to return before it completes the upgrade.
+        Assert.Equal("6", await Client.GetStringAsync(Polling(server, sid)).WaitAsync(TimeSpan.FromSeconds(5)));
         await ws.SendAsync("5");
         await ws.SendAsync("42[\"ping_event\",{}]");
         Assert.Equal("42[\"pong_event\",{\"message\":\"pong\"}]", await ws.ReceiveAsync());

@@ -184,6 +184,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     [Theory]
     [InlineData("namespace disconnect")]
     [InlineData("transport abort")]
+    [InlineData("engine.io close packet")]
     public async Task A_socket_dropped_mid_task_reconnects_joins_the_same_room_and_the_stream_goes_on(string how)
     {
         var reconnects = new List<PartnumberReconnectContext>();
@@ -203,6 +204,10 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         if (how == "namespace disconnect")
         {
             await first.SendAsync("41");
+        }
+        else if (how == "engine.io close packet")
+        {
+            await first.SendAsync("1"); // and keep the WebSocket open, as python-engineio may
         }
         else
         {
