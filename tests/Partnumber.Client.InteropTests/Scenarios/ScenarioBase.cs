@@ -33,9 +33,11 @@ public abstract class ScenarioBase<TFixture>
         var deployment = Fixture.Require();
         var context = new ScenarioContext(deployment, Fixture);
         var mark = deployment.Log.Mark;
+        Task? running = null;
         try
         {
-            await body(context).WaitAsync(HardLimit).ConfigureAwait(false);
+            running = body(context);
+            await running.WaitAsync(HardLimit).ConfigureAwait(false);
             Output.WriteLine($"{scenario} passed against {deployment}");
             foreach (var note in context.Notes)
             {
@@ -44,7 +46,7 @@ public abstract class ScenarioBase<TFixture>
         }
         catch (Exception ex) when (ex is not SkipException)
         {
-            Output.WriteLine($"{scenario} FAILED against {deployment}: {(ex is TimeoutException ? $"the scenario hung for {HardLimit.TotalSeconds:0} s" : ex.GetType().Name + ": " + ex.Message)}");
+            Output.WriteLine($"{scenario} FAILED against {deployment}: {(ex is TimeoutException && running is { IsCompleted: false } ? $"the scenario hung for {HardLimit.TotalSeconds:0} s" : ex.GetType().Name + ": " + ex.Message)}");
             foreach (var note in context.Notes)
             {
                 Output.WriteLine(note);
