@@ -50,6 +50,9 @@ public sealed record PeerScript(string Partnumber)
     /// <summary>Answer the POST with this status and body instead of 202.</summary>
     public PeerReject? Reject { get; init; }
 
+    /// <summary>Milliseconds the POST handler waits before answering 202 (a slow backend).</summary>
+    public int? PostDelayMs { get; init; }
+
     /// <summary>Send the updates, then never the result.</summary>
     public bool? NeverFinish { get; init; }
 

@@ -329,6 +329,52 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task The_frameworks_own_404_for_a_wrong_ClassifyPath_is_a_ClassificationRejectedException() => RunAsync(async s =>
+    {
+        // Not scripted: Flask/Werkzeug's HTML 404 page, Node's JSON 404.
+        await using var tc = s.CreateClient(o => o.ClassifyPath = "/v0/classify-partnumber");
+
+        var error = await Record.ExceptionAsync(() => tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(NewPartnumber("404"))));
+
+        var rejected = Assert.IsType<ClassificationRejectedException>(error);
+        Assert.Equal(HttpStatusCode.NotFound, rejected.StatusCode);
+        Assert.Contains("not found", rejected.ResponseBody, StringComparison.OrdinalIgnoreCase);
+    });
+
+    [SkippableFact]
+    public Task An_oversized_request_gets_the_servers_own_413_as_a_ClassificationRejectedException() => RunAsync(async s =>
+    {
+        // The peers refuse bodies over 1,000,000 bytes before reading them (Flask: Werkzeug's RequestEntityTooLarge page).
+        var pn = NewPartnumber("413");
+        await using var tc = s.CreateClient();
+        var request = new ClassificationRequest(pn) { Description = new string('x', 1_200_000) };
+
+        var error = await Record.ExceptionAsync(() => tc.Client.ClassifyAndWaitAsync(request));
+
+        s.Note($"oversized: {error?.GetType().Name}: {error?.Message?[..Math.Min(200, error.Message.Length)]}");
+        var rejected = Assert.IsType<ClassificationRejectedException>(error);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, rejected.StatusCode);
+        Assert.Empty(await s.Deployment.ReceivedRequestsAsync(pn));
+    });
+
+    [SkippableFact]
+    public Task A_POST_answered_too_late_ends_in_a_ClassificationTimeoutException_naming_the_POST() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("slowpost");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 1, PostDelayMs = 6000 });
+        var timeout = TimeSpan.FromSeconds(2);
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = timeout);
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        var timedOut = Assert.IsType<ClassificationTimeoutException>(outcome.Error);
+        Assert.Contains("POST", timedOut.Message, StringComparison.Ordinal);
+        Assert.InRange(outcome.Elapsed, timeout - TimeSpan.FromMilliseconds(250), timeout + TimeSpan.FromSeconds(2));
+        Assert.Empty(outcome.Updates);
+        s.Note($"timeout message: {timedOut.Message}");
+    });
+
+    [SkippableFact]
     public Task Events_emitted_before_join_end_in_a_ClassificationTimeoutException() => RunAsync(async s =>
     {
         // The server emits every event inside the POST handler, before the 202 leaves, to a room nobody has joined:

@@ -32,13 +32,14 @@ from importlib import metadata  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
 from flask import Flask, Response, jsonify, request  # noqa: E402
+from werkzeug.exceptions import RequestEntityTooLarge  # noqa: E402
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room  # noqa: E402,A004
 
 SCRIPT_KEYS = {
     "partnumber", "steps", "step_delay_ms", "start_delay_ms", "messages", "update_extra", "finished_extra",
     "description", "finished_status", "fail_at_step", "fail_message", "fail_extra", "reject", "never_finish",
     "emit_before_join", "wait_for_join", "kick_at_step", "kick_transport", "echo_request", "echo_headers",
-    "counts_as_numbers", "raw_updates",
+    "counts_as_numbers", "raw_updates", "post_delay_ms",
 }
 
 
@@ -67,6 +68,8 @@ def parse_args(argv):
     p.add_argument("--verbose", action="store_true", help="also print python-socketio/engineio logs")
     p.add_argument("--require-header", default=env("PN_REQUIRE_HEADER") or None, metavar="NAME=VALUE",
                    help="refuse sockets (CONNECT_ERROR) and POSTs (401) without this header, like an API-key gateway")
+    p.add_argument("--max-content-length", type=int, default=int(env("PN_MAX_CONTENT_LENGTH", "1000000")),
+                   help="larger request bodies get the framework's own 413 (default 1,000,000 bytes)")
     p.add_argument("--exit-on-stdin-close", action="store_true",
                    help="exit when standard input closes (the test host that started us died)")
     p.add_argument("--quiet", action="store_true", default=env("PN_QUIET", "") in ("1", "true", "yes"),
@@ -93,6 +96,7 @@ def log(text):
 
 
 app = Flask(__name__)
+app.config["MAX_CONTENT_LENGTH"] = ARGS.max_content_length
 socketio = SocketIO(
     app,
     async_mode="eventlet",
@@ -349,6 +353,9 @@ def classify():
     if refused:
         log(f"POST refused: {refused}")
         return jsonify(error=refused), 401
+    if request.content_length is not None and request.content_length > ARGS.max_content_length:
+        # Werkzeug 2.2 applies MAX_CONTENT_LENGTH to form parsing only; JSON apps check it like this.
+        raise RequestEntityTooLarge()  # Flask's own 413 HTML page
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("partnumber"), str) or not body["partnumber"].strip():
         log(f"POST rejected: content_type={request.content_type!r} body={request.get_data(as_text=True)[:200]!r}")
@@ -379,6 +386,8 @@ def classify():
         log(f"POST pn={pn} rejected (scripted) {reject.get('status')}")
         return reject_response(reject)
 
+    if script.get("post_delay_ms"):
+        socketio.sleep(float(script["post_delay_ms"]) / 1000.0)  # a slow backend: the 202 comes late
     task_id = str(uuid.uuid4())
     room = str(uuid.uuid4())
     ctx = {"script": script, "room_id": room, "partnumber": pn, "socket_session_id": sid, "received": received,

@@ -20,7 +20,7 @@ const SCRIPT_KEYS = new Set([
   'partnumber', 'steps', 'step_delay_ms', 'start_delay_ms', 'messages', 'update_extra', 'finished_extra',
   'description', 'finished_status', 'fail_at_step', 'fail_message', 'fail_extra', 'reject', 'never_finish',
   'emit_before_join', 'wait_for_join', 'kick_at_step', 'kick_transport', 'echo_request', 'echo_headers',
-  'counts_as_numbers', 'raw_updates',
+  'counts_as_numbers', 'raw_updates', 'post_delay_ms',
 ]);
 
 function parseArgs(argv) {
@@ -42,6 +42,7 @@ function parseArgs(argv) {
     exitOnStdinClose: false,
     requireHeader: env.PN_REQUIRE_HEADER || null,
     socketioPath: env.PN_SOCKETIO_PATH || 'socket.io',
+    maxContentLength: Number(env.PN_MAX_CONTENT_LENGTH || 1000000),
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -65,9 +66,10 @@ function parseArgs(argv) {
       case '--exit-on-stdin-close': a.exitOnStdinClose = true; break;
       case '--require-header': a.requireHeader = value(); break;
       case '--socketio-path': a.socketioPath = value(); break;
+      case '--max-content-length': a.maxContentLength = Number(value()); break;
       case '-h': case '--help':
         console.log('usage: server.js [--host 127.0.0.1] [--port 0] [--auto-join] [--delay SECONDS] [--steps N] ' +
-          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE] [--socketio-path PATH]');
+          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE] [--socketio-path PATH] [--max-content-length BYTES]');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${flag}`);
@@ -143,10 +145,22 @@ function send(res, status, body, contentType, headers) {
   res.end(text);
 }
 
+class TooLarge extends Error {}
+
 function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
-    req.on('data', (c) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > ARGS.maxContentLength) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new TooLarge(`request body larger than ${ARGS.maxContentLength} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -174,6 +188,7 @@ async function onRequest(req, res) {
     }
     send(res, 404, { error: 'not found' });
   } catch (e) {
+    if (e instanceof TooLarge) return send(res, 413, { error: e.message });
     log(`error ${req.method} ${req.url}: ${e.stack || e}`);
     send(res, 500, { error: String(e) });
   }
@@ -240,6 +255,7 @@ async function classify(req, res) {
     return send(res, Number(r.status || 500), isText ? r.body : JSON.stringify(r.body ?? ''),
       r.content_type || (isText ? 'text/html; charset=utf-8' : 'application/json'), headers);
   }
+  if (script.post_delay_ms) await sleep(Number(script.post_delay_ms)); // a slow backend: the 202 comes late
   const taskId = crypto.randomUUID();
   const room = crypto.randomUUID();
   const ctx = { script, room, pn, sid, received, joinGeneration: 0 };
