@@ -223,6 +223,29 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task A_result_frame_over_1_MiB_ends_in_a_typed_exception_not_a_hang() => RunAsync(async s =>
+    {
+        // The SDK refuses frames over 1 MiB (like Engine.IO's maxPayload): the result is lost, and the caller must get
+        // a typed error in bounded time. A 900 KB result still arrives.
+        var big = NewPartnumber("frame");
+        var fits = NewPartnumber("framefits");
+        await s.Deployment.ScriptAsync(
+            new PeerScript(big) { Steps = 1, FinishedPaddingBytes = 1_500_000 },
+            new PeerScript(fits) { Steps = 1, FinishedPaddingBytes = 900_000 });
+        var timeout = TimeSpan.FromSeconds(5);
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = timeout);
+
+        var result = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(fits));
+        Assert.Equal(900_000, Text(result.Payload, "padding")!.Length);
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(big)));
+
+        s.Note($"1.5 MB frame: {outcome.Error?.GetType().Name} after {outcome.Elapsed.TotalSeconds:0.0} s: {outcome.Error?.Message}");
+        Assert.IsAssignableFrom<PartnumberClientException>(outcome.Error);
+        Assert.True(outcome.Elapsed < timeout + TimeSpan.FromSeconds(3), $"took {outcome.Elapsed}");
+    });
+
+    [SkippableFact]
     public Task Failed_in_an_update_ends_the_stream_with_ClassificationFailedException() => RunAsync(async s =>
     {
         var pn = NewPartnumber("failupd");

@@ -39,7 +39,7 @@ SCRIPT_KEYS = {
     "partnumber", "steps", "step_delay_ms", "start_delay_ms", "messages", "update_extra", "finished_extra",
     "description", "finished_status", "fail_at_step", "fail_message", "fail_extra", "reject", "never_finish",
     "emit_before_join", "wait_for_join", "kick_at_step", "kick_transport", "echo_request", "echo_headers",
-    "counts_as_numbers", "raw_updates", "post_delay_ms",
+    "counts_as_numbers", "raw_updates", "post_delay_ms", "finished_padding_bytes",
 }
 
 
@@ -327,9 +327,15 @@ def _run_task(ctx):
         "status": script.get("finished_status", "done"),
     }
     finished.update(script.get("finished_extra") or {})
+    if script.get("finished_padding_bytes"):
+        finished["padding"] = "x" * int(script["finished_padding_bytes"])
     if script.get("echo_request"):
         finished["received"] = ctx["received"]
-    send("classification_finished", finished)
+    if ARGS.quiet or not finished.get("padding"):
+        send("classification_finished", finished)
+    else:
+        socketio.emit("classification_finished", finished, to=room)
+        log(f"emit classification_finished room={room} (with {len(finished['padding'])} bytes of padding)")
 
 
 def kick(sid, room, transport):

@@ -20,7 +20,7 @@ const SCRIPT_KEYS = new Set([
   'partnumber', 'steps', 'step_delay_ms', 'start_delay_ms', 'messages', 'update_extra', 'finished_extra',
   'description', 'finished_status', 'fail_at_step', 'fail_message', 'fail_extra', 'reject', 'never_finish',
   'emit_before_join', 'wait_for_join', 'kick_at_step', 'kick_transport', 'echo_request', 'echo_headers',
-  'counts_as_numbers', 'raw_updates', 'post_delay_ms',
+  'counts_as_numbers', 'raw_updates', 'post_delay_ms', 'finished_padding_bytes',
 ]);
 
 function parseArgs(argv) {
@@ -344,6 +344,12 @@ async function runTaskSteps(ctx) {
     ...(script.finished_extra || {}),
   };
   if (script.echo_request) finished.received = ctx.received;
+  if (script.finished_padding_bytes) {
+    finished.padding = 'x'.repeat(Number(script.finished_padding_bytes));
+    io.to(room).emit('classification_finished', finished);
+    log(`emit classification_finished room=${room} (with ${finished.padding.length} bytes of padding)`);
+    return;
+  }
   emit('classification_finished', finished);
 }
 
