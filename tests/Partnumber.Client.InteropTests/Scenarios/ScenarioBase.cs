@@ -162,6 +162,13 @@ public sealed class ScenarioContext(PeerDeployment deployment, PeerFixture fixtu
     /// <summary>The gateway this scenario used, if any (its log is printed on failure).</summary>
     public PeerDeployment? Gateway { get; private set; }
 
+    /// <summary>Adopts a deployment the scenario started itself: disposed after it, its log printed on failure.</summary>
+    public PeerDeployment Track(PeerDeployment deployment)
+    {
+        Dedicated.Add(deployment);
+        return deployment;
+    }
+
     /// <summary>A fresh deployment of the same kind, only for this scenario (disposed after it).</summary>
     public async Task<PeerDeployment> StartDedicatedAsync(IReadOnlyList<string>? extraArguments = null)
     {
