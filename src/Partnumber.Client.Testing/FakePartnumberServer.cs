@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
@@ -99,6 +100,15 @@ public sealed class FakePartnumberServer : IAsyncDisposable
 
         return _backend.AddScript(predicate);
     }
+
+    /// <summary>
+    /// Makes every following Socket.IO namespace CONNECT fail with CONNECT_ERROR <c>44{"message":...}</c> (as a
+    /// Flask-SocketIO connect handler that refuses the client), or accepts them again when <paramref name="message"/> is null.
+    /// The Engine.IO connection itself is accepted.
+    /// </summary>
+    /// <param name="message">The error message, for example <c>Not authorized</c>; null to accept connections.</param>
+    public void RejectConnections(string? message)
+        => _backend.ConnectRejection = message is null ? null : Payloads.Message(message);
 
     /// <summary>Removes every script: all partnumbers get the default behaviour again.</summary>
     public void ResetScripts() => _backend.ClearScripts();
@@ -245,7 +255,7 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         try
         {
             await Task.Yield();
-            await _engine.RunWebSocketAsync(serverSocket, upgradeOf, headers).ConfigureAwait(false);
+            await _engine.RunWebSocketAsync(serverSocket, upgradeOf, headers, serverStream.Dispose).ConfigureAwait(false);
         }
         finally
         {
@@ -272,14 +282,31 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         var app = builder.Build();
         app.UseWebSockets();
         app.Run(DispatchAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var host = _options.BindAddress.Equals(IPAddress.Any) ? "127.0.0.1"
+            : _options.BindAddress.Equals(IPAddress.IPv6Any) ? "[::1]"
+            : address.Host;
+        BaseAddress = new UriBuilder(address) { Host = host, Path = "/" }.Uri;
     }
 
     private Task DispatchAsync(HttpContext context)
     {
+        if (_options.CorsAllowedOrigins is { } allowed && ApplyCors(context, allowed))
+        {
+            return Task.CompletedTask; // a preflight, answered
+        }
+
         var path = context.Request.Path.Value ?? "/";
         if (string.Equals(path.TrimEnd('/'), _options.SocketIOPath.TrimEnd('/'), StringComparison.Ordinal))
         {
@@ -293,6 +320,31 @@ public sealed class FakePartnumberServer : IAsyncDisposable
 
         context.Response.StatusCode = 404;
         return Task.CompletedTask;
+    }
+
+    private static bool ApplyCors(HttpContext context, IReadOnlyList<string> allowed)
+    {
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length == 0 || !allowed.Any(a => a == "*" || string.Equals(a.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        var headers = context.Response.Headers;
+        headers.AccessControlAllowOrigin = origin;
+        headers.AccessControlAllowCredentials = "true";
+        headers.Vary = "Origin";
+        if (!HttpMethods.IsOptions(context.Request.Method))
+        {
+            return false;
+        }
+
+        headers.AccessControlAllowMethods = "GET, POST, OPTIONS";
+        var requested = context.Request.Headers.AccessControlRequestHeaders.ToString();
+        headers.AccessControlAllowHeaders = requested.Length > 0 ? requested : "Content-Type";
+        headers.AccessControlMaxAge = "600";
+        context.Response.StatusCode = 204;
+        return true;
     }
 
     private async Task ClassifyAsync(HttpContext context)

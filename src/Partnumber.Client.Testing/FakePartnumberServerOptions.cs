@@ -19,6 +19,12 @@ public sealed class FakePartnumberServerOptions
     /// </summary>
     public bool InMemory { get; set; }
 
+    /// <summary>
+    /// Origins allowed by CORS (for a browser front-end served from another origin, e.g. <c>http://localhost:3000</c>);
+    /// <c>*</c> allows any. Null (the default) sends no CORS headers, like Flask without flask-cors.
+    /// </summary>
+    public IReadOnlyList<string>? CorsAllowedOrigins { get; set; }
+
     /// <summary>The path of the REST endpoint. Default <c>/classify-partnumber</c>.</summary>
     public string ClassifyPath { get; set; } = "/classify-partnumber";
 
@@ -67,7 +73,12 @@ public sealed class FakePartnumberServerOptions
     /// <summary>Where the server (and Kestrel) logs. Default: nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
-    internal FakePartnumberServerOptions Clone() => (FakePartnumberServerOptions)MemberwiseClone();
+    internal FakePartnumberServerOptions Clone()
+    {
+        var copy = (FakePartnumberServerOptions)MemberwiseClone();
+        copy.CorsAllowedOrigins = CorsAllowedOrigins?.ToArray();
+        return copy;
+    }
 
     internal void Validate()
     {

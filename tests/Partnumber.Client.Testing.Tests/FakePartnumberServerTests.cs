@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Text.Json;
 using Partnumber.Client.Testing.Journal;
@@ -14,6 +15,16 @@ public class FakePartnumberServerTests
         Assert.Equal("127.0.0.1", server.BaseAddress.Host);
         Assert.NotEqual(0, server.BaseAddress.Port);
         Assert.Equal("http", server.BaseAddress.Scheme);
+    }
+
+    [Fact]
+    public async Task A_fixed_port_is_honoured_and_a_busy_port_fails_cleanly()
+    {
+        await using var first = await FakePartnumberServer.StartAsync();
+        await Assert.ThrowsAnyAsync<IOException>(() => FakePartnumberServer.StartAsync(new() { Port = first.BaseAddress.Port }));
+        await first.DisposeAsync();
+        await using var second = await FakePartnumberServer.StartAsync(new() { Port = first.BaseAddress.Port });
+        Assert.Equal(first.BaseAddress, second.BaseAddress);
     }
 
     [Fact]
@@ -79,5 +90,58 @@ public class FakePartnumberServerTests
         await server.Journal.SessionList.WaitAsync(s => s.IsClosed, 5, "5 closed sessions", TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.Equal(0, server.OpenSessionCount);
         Assert.Equal(0, server.Backend.Rooms.Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_classifications_do_not_cross_talk()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            var (client, sid, _) = await RawSocketIOClient.ConnectAsync(server.BaseAddress);
+            await using var _ = client;
+            var partnumber = $"PN-PAR-{i}";
+            var (_, room) = await Http.StartAsync(server.BaseAddress, partnumber, sid);
+            await client.EmitAsync("join", $"{{\"room_id\":\"{room}\"}}");
+            var finished = await client.WaitForEventAsync("classification_finished");
+            return (partnumber, received: finished.GetProperty("partnumber").GetString());
+        }));
+
+        Assert.All(results, r => Assert.Equal(r.partnumber, r.received));
+        Assert.Equal(20, server.Journal.Events.Count(e => e.EventName == "classification_finished" && e.Recipients == 1));
+    }
+
+    [Fact]
+    public async Task A_supplied_logger_factory_receives_the_hosts_logs()
+    {
+        var provider = new CollectingLoggerProvider();
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
+        await using (var server = await FakePartnumberServer.StartAsync(new() { LoggerFactory = factory }))
+        {
+            await Http.StartAsync(server.BaseAddress, "PN-LOG");
+        }
+
+        Assert.Contains(provider.Categories, c => c.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+
+    private sealed class CollectingLoggerProvider : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Categories { get; } = [];
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CollectingLoggerProvider owner, string category) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+                => owner.Categories.Add(category);
+        }
     }
 }

@@ -47,6 +47,9 @@ internal sealed class FakeBackend : IDisposable
 
     public DateTimeOffset Now => Options.TimeProvider.GetUtcNow();
 
+    /// <summary>The CONNECT_ERROR payload for namespace CONNECTs, or null to accept them.</summary>
+    public volatile string? ConnectRejection;
+
     public ClassificationScript AddScript(Func<string, bool> matches)
     {
         var script = new ClassificationScript(matches);
@@ -141,13 +144,7 @@ internal sealed class FakeBackend : IDisposable
 
     public int EmitToRoom(string room, string name, string payloadJson)
     {
-        var packet = "4" + SocketCodec.EncodeEvent(name, payloadJson);
-        var count = 0;
-        foreach (var member in Rooms.MembersOf(room))
-        {
-            member.Engine.Send(packet);
-            count++;
-        }
+        var count = Rooms.SendToMembers(room, SocketCodec.EncodeEngineEvent(name, payloadJson));
 
         Journal.EventList.Add(new RecordedEvent(EventDirection.Emitted, name, payloadJson, null, room, count, Now));
         return count;
@@ -274,7 +271,7 @@ internal sealed class FakeBackend : IDisposable
             return;
         }
 
-        foreach (var member in Rooms.MembersOf(context.RoomId).ToArray())
+        foreach (var member in Rooms.MembersOf(context.RoomId))
         {
             switch (step.Mode)
             {

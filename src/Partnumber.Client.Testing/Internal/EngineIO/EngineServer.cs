@@ -81,7 +81,7 @@ internal sealed class EngineServer
             }
 
             var ws = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero }).ConfigureAwait(false);
-            await RunWebSocketAsync(ws, session, HeadersOf(context.Request.Headers)).ConfigureAwait(false);
+            await RunWebSocketAsync(ws, session, HeadersOf(context.Request.Headers), context.Abort).ConfigureAwait(false);
             return;
         }
 
@@ -138,15 +138,15 @@ internal sealed class EngineServer
     }
 
     /// <summary>Runs an accepted WebSocket: a new session (no sid) or an upgrade of a polling session.</summary>
-    public Task RunWebSocketAsync(WebSocket webSocket, EngineSession? upgradeOf, IReadOnlyDictionary<string, string> headers)
+    public Task RunWebSocketAsync(WebSocket webSocket, EngineSession? upgradeOf, IReadOnlyDictionary<string, string> headers, Action abortTransport)
     {
         if (upgradeOf is not null)
         {
-            return upgradeOf.RunWebSocketAsync(webSocket, upgrade: true);
+            return upgradeOf.RunWebSocketAsync(webSocket, upgrade: true, abortTransport);
         }
 
         var session = Create(webSocket: true, headers);
-        return session.RunWebSocketAsync(webSocket, upgrade: false);
+        return session.RunWebSocketAsync(webSocket, upgrade: false, abortTransport);
     }
 
     public bool TryGetSession(string sid, out EngineSession? session) => _sessions.TryGetValue(sid, out session);

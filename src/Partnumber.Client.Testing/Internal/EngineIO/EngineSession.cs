@@ -32,6 +32,7 @@ internal sealed class EngineSession
     private volatile bool _upgrading;
     private volatile bool _probeSent;
     private WebSocket? _webSocket;
+    private Action? _probeAbort;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
 
     public EngineSession(EngineServer server, string sid, bool webSocket, IReadOnlyDictionary<string, string> headers)
@@ -99,9 +100,9 @@ internal sealed class EngineSession
         }
 
         _outbox.Writer.TryComplete();
-        if (abort)
+        if (abort && _webSocket is null)
         {
-            _webSocket?.Abort();
+            _probeAbort?.Invoke();
         }
 
         StopHeartbeat();
@@ -265,7 +266,7 @@ internal sealed class EngineSession
     // ---------------- websocket ----------------
 
     /// <summary>Runs a WebSocket for this session until it closes. For an upgrade, performs the probe first.</summary>
-    public async Task RunWebSocketAsync(WebSocket webSocket, bool upgrade)
+    public async Task RunWebSocketAsync(WebSocket webSocket, bool upgrade, Action abortTransport)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         var length = 0;
@@ -274,6 +275,7 @@ internal sealed class EngineSession
             if (upgrade)
             {
                 _upgrading = true;
+                _probeAbort = abortTransport;
                 var upgraded = await ProbeAsync(webSocket).ConfigureAwait(false);
                 _upgrading = false;
                 if (!upgraded)
@@ -410,7 +412,13 @@ internal sealed class EngineSession
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        if (!_silent)
+        if (Aborted)
+        {
+            // A scripted transport abort: what was queued before it is flushed, then the connection drops with no close frame.
+            // Ending the receive loop ends the request: the host flushes what was written and drops the connection.
+            _receiveCancel.Cancel();
+        }
+        else if (!_silent)
         {
             await TryCloseAsync(webSocket, _closeStatus).ConfigureAwait(false);
         }

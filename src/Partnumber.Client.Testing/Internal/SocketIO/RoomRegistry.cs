@@ -71,8 +71,26 @@ internal sealed class RoomRegistry
         }
     }
 
-    public IReadOnlyCollection<SocketConnection> MembersOf(string name)
-        => _rooms.TryGetValue(name, out var room) ? (IReadOnlyCollection<SocketConnection>)room.Members.Keys : [];
+    /// <summary>Sends an encoded Engine.IO packet to every member; returns how many got it. No snapshot is allocated.</summary>
+    public int SendToMembers(string name, string enginePacket)
+    {
+        if (!_rooms.TryGetValue(name, out var room))
+        {
+            return 0;
+        }
+
+        var count = 0;
+        foreach (var member in room.Members)
+        {
+            member.Key.Engine.Send(enginePacket);
+            count++;
+        }
+
+        return count;
+    }
+
+    public SocketConnection[] MembersOf(string name)
+        => _rooms.TryGetValue(name, out var room) ? [.. room.Members.Keys] : [];
 
     internal sealed class Room
     {

@@ -38,6 +38,21 @@ internal static class SocketCodec
             : string.Concat("2[\"", name, "\",", payloadJson, "]");
     }
 
+    /// <summary>
+    /// Encodes an EVENT on the default namespace inside an Engine.IO message, in one allocation:
+    /// <c>42["name",payload]</c>. The encoded prefixes of the backend's own events are cached.
+    /// </summary>
+    public static string EncodeEngineEvent(string eventName, string? payloadJson)
+    {
+        var prefix = eventName switch
+        {
+            "classification_update_status" => "42[\"classification_update_status\"",
+            "classification_finished" => "42[\"classification_finished\"",
+            _ => "4" + EncodeEvent(eventName, null)[..^1],
+        };
+        return payloadJson is null ? string.Concat(prefix, "]") : string.Concat(prefix, ",", payloadJson, "]");
+    }
+
     /// <summary>Decodes and validates a packet. On failure <paramref name="error"/> says why.</summary>
     public static bool TryDecode(string text, out SocketPacket? packet, out string? error)
     {
@@ -102,11 +117,12 @@ internal static class SocketCodec
         JsonValueKind kind = JsonValueKind.Undefined;
         var firstIsString = false;
         var arrayLength = 0;
+        JsonDocument? document = null;
         if (data is not null)
         {
             try
             {
-                using var doc = JsonDocument.Parse(data);
+                var doc = document = JsonDocument.Parse(data);
                 kind = doc.RootElement.ValueKind;
                 if (kind == JsonValueKind.Array)
                 {
@@ -132,11 +148,19 @@ internal static class SocketCodec
         };
         if (!valid)
         {
+            document?.Dispose();
             error = "invalid payload";
             return false;
         }
 
-        packet = new SocketPacket(type, nsp, id, attachments, data);
+        // An event keeps its parsed arguments, so the handler does not parse them a second time.
+        if (type is not (SocketPacketType.Event or SocketPacketType.BinaryEvent))
+        {
+            document?.Dispose();
+            document = null;
+        }
+
+        packet = new SocketPacket(type, nsp, id, attachments, data) { Document = document };
         return true;
     }
 }

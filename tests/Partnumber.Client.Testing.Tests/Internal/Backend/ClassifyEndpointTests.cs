@@ -129,4 +129,45 @@ public class ClassifyEndpointTests
         var finished = await server.Journal.WaitForFinishedAsync(room);
         Assert.Equal(0, finished.Recipients);
     }
+
+    [Fact]
+    public async Task Cors_answers_preflights_and_tags_responses_for_allowed_origins_only()
+    {
+        await using var server = await FakePartnumberServer.StartAsync(new() { CorsAllowedOrigins = ["http://localhost:3000"] });
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, new Uri(server.BaseAddress, "classify-partnumber"));
+        preflight.Headers.Add("Origin", "http://localhost:3000");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type,x-api-key");
+        using var answer = await Http.Client.SendAsync(preflight);
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal("http://localhost:3000", answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("content-type,x-api-key", answer.Headers.GetValues("Access-Control-Allow-Headers").Single());
+
+        using var post = new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseAddress, "classify-partnumber"))
+        {
+            Content = new StringContent("{\"partnumber\":\"PN-1\"}", Encoding.UTF8, "application/json"),
+        };
+        post.Headers.Add("Origin", "http://localhost:3000");
+        using var accepted = await Http.Client.SendAsync(post);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal("http://localhost:3000", accepted.Headers.GetValues("Access-Control-Allow-Origin").Single());
+
+        using var other = new HttpRequestMessage(HttpMethod.Get, new Uri(server.BaseAddress, "socket.io/?EIO=4&transport=polling"));
+        other.Headers.Add("Origin", "http://evil.example");
+        using var notAllowed = await Http.Client.SendAsync(other);
+        Assert.False(notAllowed.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task No_cors_headers_by_default()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        using var post = new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseAddress, "classify-partnumber"))
+        {
+            Content = new StringContent("{\"partnumber\":\"PN-1\"}", Encoding.UTF8, "application/json"),
+        };
+        post.Headers.Add("Origin", "http://localhost:3000");
+        using var accepted = await Http.Client.SendAsync(post);
+        Assert.False(accepted.Headers.Contains("Access-Control-Allow-Origin"));
+    }
 }

@@ -165,6 +165,25 @@ public class EngineProtocolTests
     }
 
     [Fact]
+    public async Task Polling_heartbeat_pings_through_GET_and_a_missing_pong_closes_the_session()
+    {
+        var time = new FakeTimeProvider();
+        await using var server = await FakePartnumberServer.StartAsync(new() { TimeProvider = time });
+        var sid = await HandshakeAsync(server);
+
+        time.Advance(TimeSpan.FromSeconds(25));
+        Assert.Equal("2", await Client.GetStringAsync(Polling(server, sid)));
+        Assert.Equal("ok", await PostAsync(server, sid, "3"));
+        time.Advance(TimeSpan.FromSeconds(25));
+        Assert.Equal("2", await Client.GetStringAsync(Polling(server, sid)));
+
+        time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal("ping timeout", (await server.Journal.WaitForClosedSessionAsync()).CloseReason);
+        using var late = await Client.PostAsync(Polling(server, sid), new StringContent("3"));
+        Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+    }
+
+    [Fact]
     public async Task A_websocket_message_over_maxPayload_closes_the_session()
     {
         await using var server = await FakePartnumberServer.StartAsync(new() { MaxPayload = 1000 });
@@ -183,6 +202,39 @@ public class EngineProtocolTests
         using var response = await Client.PostAsync(Polling(server, sid), new StringContent("4" + new string('x', 2000)));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("payload too large", (await server.Journal.WaitForClosedSessionAsync()).CloseReason);
+    }
+
+    [Fact]
+    public async Task An_invalid_polling_payload_gets_400_and_closes_the_session()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        var sid = await HandshakeAsync(server);
+        using var bad = await Client.PostAsync(Polling(server, sid), new StringContent("abc"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var after = await Client.GetAsync(Polling(server, sid));
+        Assert.Equal(HttpStatusCode.BadRequest, after.StatusCode);
+        Assert.Equal("parse error", (await server.Journal.WaitForClosedSessionAsync()).CloseReason);
+    }
+
+    [Fact]
+    public async Task An_invalid_websocket_packet_closes_the_session()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        await using var client = await RawSocketIOClient.OpenAsync(server.BaseAddress);
+        Assert.StartsWith("0{", await client.ReceiveAsync());
+        await client.SendAsync("abc");
+        await client.ClosedByServer.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("parse error", (await server.Journal.WaitForClosedSessionAsync()).CloseReason);
+    }
+
+    [Fact]
+    public async Task A_client_ping_is_answered_with_pong()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        await using var client = await RawSocketIOClient.OpenAsync(server.BaseAddress);
+        Assert.StartsWith("0{", await client.ReceiveAsync());
+        await client.SendAsync("2");
+        Assert.Equal("3", await client.ReceiveAsync());
     }
 
     [Fact]

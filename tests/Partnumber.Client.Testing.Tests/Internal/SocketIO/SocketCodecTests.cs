@@ -72,5 +72,8 @@ public class SocketCodecTests
         Assert.Equal("1", SocketCodec.Encode(SocketPacketType.Disconnect));
         Assert.Equal("2[\"pong_event\",{\"message\":\"pong\"}]", SocketCodec.EncodeEvent("pong_event", "{\"message\":\"pong\"}"));
         Assert.Equal("2[\"ping\"]", SocketCodec.EncodeEvent("ping", null));
+        Assert.Equal("42[\"classification_finished\",{\"a\":1}]", SocketCodec.EncodeEngineEvent("classification_finished", "{\"a\":1}"));
+        Assert.Equal("42[\"other \\\"x\\\"\",[1]]", SocketCodec.EncodeEngineEvent("other \"x\"", "[1]"));
+        Assert.Equal("42[\"ação\"]", SocketCodec.EncodeEngineEvent("ação", null));
     }
 }
