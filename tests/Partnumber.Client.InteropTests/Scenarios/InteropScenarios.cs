@@ -704,6 +704,48 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task Disposing_the_client_mid_stream_ends_every_classification_and_closes_their_sockets() => RunAsync(async s =>
+    {
+        var baseline = await s.Deployment.OpenConnectionsAsync();
+        var jobs = Enumerable.Range(0, 3).Select(i => NewPartnumber($"dispose{i}")).ToList();
+        await s.Deployment.ScriptAsync([.. jobs.Select(pn => new PeerScript(pn) { Steps = 50, StepDelayMs = 100 })]);
+        var tc = s.CreateClient();
+        var started = jobs.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
+        var runs = jobs.Select((pn, i) => Task.Run(async () =>
+        {
+            await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
+            {
+                started[i].TrySetResult();
+            }
+        })).ToList();
+        await Task.WhenAll(started.Select(t => t.Task)).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(await s.Deployment.OpenConnectionsAsync() >= baseline + jobs.Count, "the classifications' sockets are not open on the server");
+
+        var clock = Stopwatch.StartNew();
+        await tc.DisposeAsync();
+        var errors = new List<Exception?>();
+        foreach (var run in runs)
+        {
+            errors.Add(await Record.ExceptionAsync(() => run.WaitAsync(TimeSpan.FromSeconds(10))));
+        }
+
+        s.Note($"after dispose ({clock.Elapsed.TotalSeconds:0.00} s): {string.Join(", ", errors.Select(e => e?.GetType().Name ?? "no exception"))}");
+        Assert.All(errors, e => Assert.NotNull(e));
+        Assert.All(errors, e => Assert.IsNotType<TimeoutException>(e));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the streams ended {clock.Elapsed} after dispose");
+
+        var deadline = Stopwatch.StartNew();
+        var open = await s.Deployment.OpenConnectionsAsync();
+        while (open > baseline && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(50);
+            open = await s.Deployment.OpenConnectionsAsync();
+        }
+
+        Assert.True(open <= baseline, $"{open - baseline} connection(s) left open on the server after dispose");
+    });
+
+    [SkippableFact]
     public Task PingAsync_measures_a_ping_event_pong_event_round_trip() => RunAsync(async s =>
     {
         await using var tc = s.CreateClient();
