@@ -6,8 +6,16 @@ namespace Partnumber.Client.InteropTests.Infrastructure;
 /// </summary>
 public abstract class PeerFixture : IAsyncLifetime
 {
+    /// <summary>The API key the <see cref="GetGatewayAsync">gateway</see> deployment requires.</summary>
+    public const string GatewayApiKey = "secret-7d3f";
+
+    /// <summary>Where the gateway deployment exposes Socket.IO.</summary>
+    public const string GatewaySocketIOPath = "/realtime/socket.io";
+
+    private readonly SemaphoreSlim _gatewayLock = new(1, 1);
     private Exception? _startError;
     private PeerDeployment? _deployment;
+    private PeerDeployment? _gateway;
     private int _dedicated;
 
     public abstract PeerKind Kind { get; }
@@ -50,11 +58,36 @@ public abstract class PeerFixture : IAsyncLifetime
     public Task<PeerDeployment> StartDedicatedAsync(IReadOnlyList<string>? extraArguments = null) =>
         StartDeploymentAsync($"{Name}-d{Interlocked.Increment(ref _dedicated)}", extraArguments);
 
+    /// <summary>
+    /// A second deployment of the same kind, started on first use and shared by the class's tests, configured like a
+    /// production gateway: API key required (<c>--require-header X-Api-Key=...</c>), Socket.IO moved to
+    /// <see cref="GatewaySocketIOPath"/>, and a 1 s + 1 s heartbeat. One process start instead of one per test.
+    /// </summary>
+    public async Task<PeerDeployment> GetGatewayAsync()
+    {
+        await _gatewayLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return _gateway ??= await StartDeploymentAsync(
+                $"{Name}-gw",
+                ["--require-header", "X-Api-Key=" + GatewayApiKey, "--socketio-path", GatewaySocketIOPath.TrimStart('/'), "--ping-interval", "1", "--ping-timeout", "1"]).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gatewayLock.Release();
+        }
+    }
+
     public virtual async Task DisposeAsync()
     {
         if (_deployment is not null)
         {
             await _deployment.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync().ConfigureAwait(false);
         }
     }
 

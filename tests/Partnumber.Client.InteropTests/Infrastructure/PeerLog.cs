@@ -25,6 +25,23 @@ public sealed class PeerLog
 
     public bool Contains(string text, long since = 0) => _lines.Any(l => l.Sequence > since && l.Line.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>Waits (bounded) until a line containing <paramref name="text"/> arrives after <paramref name="since"/>: peer output lags behind what the client sees.</summary>
+    public async Task<bool> WaitForAsync(string text, long since, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Contains(text, since))
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     public string Since(long mark, int maxLines = 400)
     {
         var lines = _lines.Where(l => l.Sequence > mark).ToList();

@@ -33,6 +33,9 @@ public sealed record PeerScript(string Partnumber)
     /// <summary>Extra fields merged into the classification_finished payload.</summary>
     public IReadOnlyDictionary<string, object?>? FinishedExtra { get; init; }
 
+    /// <summary>Add a "padding" string of this many bytes to the finished payload (oversized frames).</summary>
+    public int? FinishedPaddingBytes { get; init; }
+
     /// <summary>The finished payload's description (default a Portuguese sentence naming the partnumber).</summary>
     public string? Description { get; init; }
 
@@ -49,6 +52,9 @@ public sealed record PeerScript(string Partnumber)
 
     /// <summary>Answer the POST with this status and body instead of 202.</summary>
     public PeerReject? Reject { get; init; }
+
+    /// <summary>Milliseconds the POST handler waits before answering 202 (a slow backend).</summary>
+    public int? PostDelayMs { get; init; }
 
     /// <summary>Send the updates, then never the result.</summary>
     public bool? NeverFinish { get; init; }

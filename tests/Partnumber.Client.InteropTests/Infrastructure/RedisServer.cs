@@ -45,5 +45,8 @@ public sealed class RedisServer : IAsyncDisposable
         throw new InvalidOperationException("redis-server did not start.", last);
     }
 
+    /// <summary>Kills redis-server at once (SIGKILL): the message queue is gone.</summary>
+    public Task KillAsync() => _process.KillAsync();
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -223,6 +223,29 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task A_result_frame_over_1_MiB_ends_in_a_typed_exception_not_a_hang() => RunAsync(async s =>
+    {
+        // The SDK refuses frames over 1 MiB (like Engine.IO's maxPayload): the result is lost, and the caller must get
+        // a typed error in bounded time. A 900 KB result still arrives.
+        var big = NewPartnumber("frame");
+        var fits = NewPartnumber("framefits");
+        await s.Deployment.ScriptAsync(
+            new PeerScript(big) { Steps = 1, FinishedPaddingBytes = 1_500_000 },
+            new PeerScript(fits) { Steps = 1, FinishedPaddingBytes = 900_000 });
+        var timeout = TimeSpan.FromSeconds(5);
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = timeout);
+
+        var result = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(fits));
+        Assert.Equal(900_000, Text(result.Payload, "padding")!.Length);
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(big)));
+
+        s.Note($"1.5 MB frame: {outcome.Error?.GetType().Name} after {outcome.Elapsed.TotalSeconds:0.0} s: {outcome.Error?.Message}");
+        Assert.IsAssignableFrom<PartnumberClientException>(outcome.Error);
+        Assert.True(outcome.Elapsed < timeout + TimeSpan.FromSeconds(3), $"took {outcome.Elapsed}");
+    });
+
+    [SkippableFact]
     public Task Failed_in_an_update_ends_the_stream_with_ClassificationFailedException() => RunAsync(async s =>
     {
         var pn = NewPartnumber("failupd");
@@ -329,6 +352,52 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task The_frameworks_own_404_for_a_wrong_ClassifyPath_is_a_ClassificationRejectedException() => RunAsync(async s =>
+    {
+        // Not scripted: Flask/Werkzeug's HTML 404 page, Node's JSON 404.
+        await using var tc = s.CreateClient(o => o.ClassifyPath = "/v0/classify-partnumber");
+
+        var error = await Record.ExceptionAsync(() => tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(NewPartnumber("404"))));
+
+        var rejected = Assert.IsType<ClassificationRejectedException>(error);
+        Assert.Equal(HttpStatusCode.NotFound, rejected.StatusCode);
+        Assert.Contains("not found", rejected.ResponseBody, StringComparison.OrdinalIgnoreCase);
+    });
+
+    [SkippableFact]
+    public Task An_oversized_request_gets_the_servers_own_413_as_a_ClassificationRejectedException() => RunAsync(async s =>
+    {
+        // The peers refuse bodies over 1,000,000 bytes before reading them (Flask: Werkzeug's RequestEntityTooLarge page).
+        var pn = NewPartnumber("413");
+        await using var tc = s.CreateClient();
+        var request = new ClassificationRequest(pn) { Description = new string('x', 1_200_000) };
+
+        var error = await Record.ExceptionAsync(() => tc.Client.ClassifyAndWaitAsync(request));
+
+        s.Note($"oversized: {error?.GetType().Name}: {error?.Message?[..Math.Min(200, error.Message.Length)]}");
+        var rejected = Assert.IsType<ClassificationRejectedException>(error);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, rejected.StatusCode);
+        Assert.Empty(await s.Deployment.ReceivedRequestsAsync(pn));
+    });
+
+    [SkippableFact]
+    public Task A_POST_answered_too_late_ends_in_a_ClassificationTimeoutException_naming_the_POST() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("slowpost");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 1, PostDelayMs = 6000 });
+        var timeout = TimeSpan.FromSeconds(2);
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = timeout);
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        var timedOut = Assert.IsType<ClassificationTimeoutException>(outcome.Error);
+        Assert.Contains("POST", timedOut.Message, StringComparison.Ordinal);
+        Assert.InRange(outcome.Elapsed, timeout - TimeSpan.FromMilliseconds(250), timeout + TimeSpan.FromSeconds(2));
+        Assert.Empty(outcome.Updates);
+        s.Note($"timeout message: {timedOut.Message}");
+    });
+
+    [SkippableFact]
     public Task Events_emitted_before_join_end_in_a_ClassificationTimeoutException() => RunAsync(async s =>
     {
         // The server emits every event inside the POST handler, before the 202 leaves, to a room nobody has joined:
@@ -397,10 +466,16 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         // The same transport close on a server started with pingInterval 1 s and pingTimeout 1 s: where the close
         // itself is not noticed (Flask-SocketIO/eventlet leaves the WebSocket open after its Engine.IO CLOSE packet),
         // the missing pings must be, within about 2 s.
-        var backend = await s.StartDedicatedAsync(["--ping-interval", "1", "--ping-timeout", "1"]);
+        var backend = await s.GatewayAsync();
         var pn = NewPartnumber("abortping");
         await backend.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1, KickTransport = true });
-        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(12), s.Logger);
+        await using var tc = backend.CreateClient(
+            o =>
+            {
+                ScenarioContext.UseGateway(o);
+                o.ClassificationTimeout = TimeSpan.FromSeconds(12);
+            },
+            s.Logger);
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
@@ -418,16 +493,48 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     public Task Socket_kicked_mid_task_still_yields_the_final_result() => RunAsync(async s =>
     {
         // Reliability (issue 6): the SDK reconnects, re-joins the room and continues the same stream. The peer waits
-        // (up to its --join-timeout, 5 s) for the re-join before it sends steps 2..3 and the result.
+        // (up to its --join-timeout, 5 s) for the re-join before it sends steps 2..3 and the result. The reconnect is
+        // visible through OnReconnecting.
         var pn = NewPartnumber("kickok");
         await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
-        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
+        var reconnects = new System.Collections.Concurrent.ConcurrentQueue<PartnumberReconnectContext>();
+        await using var tc = s.CreateClient(o =>
+        {
+            o.ClassificationTimeout = TimeSpan.FromSeconds(10);
+            o.OnReconnecting = reconnects.Enqueue;
+        });
 
         var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
 
         var result = AssertCompleted(outcome, pn);
         Assert.Contains(outcome.Progress, u => u.Current == 3);
         Assert.Equal(ClassificationStatus.Done, result.Status);
+        var reconnect = Assert.Single(reconnects);
+        Assert.Equal(pn, reconnect.Partnumber);
+        Assert.Equal(result.RoomId, reconnect.RoomId);
+        Assert.Equal(1, reconnect.Attempt);
+        s.Note($"reconnect: attempt {reconnect.Attempt} after {reconnect.Elapsed.TotalSeconds:0.000} s because {reconnect.Reason}");
+    });
+
+    [SkippableFact]
+    public Task Socket_kicked_mid_task_with_reconnection_disabled_ends_with_PartnumberConnectionException() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("kicknone");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
+        var reconnects = 0;
+        await using var tc = s.CreateClient(o =>
+        {
+            o.ClassificationTimeout = TimeSpan.FromSeconds(10);
+            o.ReconnectPolicy = PartnumberReconnectPolicy.None;
+            o.OnReconnecting = _ => Interlocked.Increment(ref reconnects);
+        });
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        Assert.IsType<PartnumberConnectionException>(outcome.Error);
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(3), $"took {outcome.Elapsed}");
+        Assert.Equal(1, Assert.Single(outcome.Updates).Current);
+        Assert.Equal(0, reconnects);
     });
 
     [SkippableFact]
@@ -441,11 +548,19 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = new Stopwatch();
 
+        var endedAfter = TimeSpan.Zero;
         var run = Task.Run(async () =>
         {
-            await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
+            try
             {
-                firstUpdate.TrySetResult();
+                await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
+                {
+                    firstUpdate.TrySetResult();
+                }
+            }
+            finally
+            {
+                endedAfter = clock.Elapsed; // when the caller got its outcome, not when the test looked
             }
         });
         await firstUpdate.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -454,11 +569,11 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
 
         var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
 
-        s.Note($"after the kill: {error?.GetType().Name} after {clock.Elapsed.TotalSeconds:0.0} s: {error?.Message}");
+        s.Note($"after the kill: {error?.GetType().Name} after {endedAfter.TotalSeconds:0.0} s: {error?.Message}");
         Assert.NotNull(error);
         Assert.IsNotType<TimeoutException>(error);
         Assert.IsAssignableFrom<PartnumberClientException>(error);
-        Assert.True(clock.Elapsed < budget + TimeSpan.FromSeconds(5), $"took {clock.Elapsed} (budget {budget})");
+        Assert.True(endedAfter < budget + TimeSpan.FromSeconds(5), $"took {endedAfter} after the kill (budget {budget})");
     });
 
     [SkippableFact]
@@ -474,11 +589,19 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = Stopwatch.StartNew();
 
+        var endedAfter = TimeSpan.Zero;
         var run = Task.Run(async () =>
         {
-            await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
+            try
             {
-                firstUpdate.TrySetResult();
+                await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
+                {
+                    firstUpdate.TrySetResult();
+                }
+            }
+            finally
+            {
+                endedAfter = clock.Elapsed; // when the caller got its outcome, not when the test looked
             }
         });
         await firstUpdate.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -486,11 +609,11 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
 
         var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
 
-        s.Note($"after the restart: {error?.GetType().Name} after {clock.Elapsed.TotalSeconds:0.0} s: {error?.Message}");
+        s.Note($"after the restart: {error?.GetType().Name} after {endedAfter.TotalSeconds:0.0} s: {error?.Message}");
         Assert.NotNull(error);
         Assert.IsNotType<TimeoutException>(error);
         Assert.IsAssignableFrom<PartnumberClientException>(error);
-        Assert.True(clock.Elapsed < budget + TimeSpan.FromSeconds(5), $"took {clock.Elapsed} (budget {budget})");
+        Assert.True(endedAfter < budget + TimeSpan.FromSeconds(5), $"took {endedAfter} (budget {budget})");
     });
 
     [SkippableFact]
@@ -581,6 +704,48 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task Disposing_the_client_mid_stream_ends_every_classification_and_closes_their_sockets() => RunAsync(async s =>
+    {
+        var baseline = await s.Deployment.OpenConnectionsAsync();
+        var jobs = Enumerable.Range(0, 3).Select(i => NewPartnumber($"dispose{i}")).ToList();
+        await s.Deployment.ScriptAsync([.. jobs.Select(pn => new PeerScript(pn) { Steps = 50, StepDelayMs = 100 })]);
+        var tc = s.CreateClient();
+        var started = jobs.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
+        var runs = jobs.Select((pn, i) => Task.Run(async () =>
+        {
+            await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
+            {
+                started[i].TrySetResult();
+            }
+        })).ToList();
+        await Task.WhenAll(started.Select(t => t.Task)).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(await s.Deployment.OpenConnectionsAsync() >= baseline + jobs.Count, "the classifications' sockets are not open on the server");
+
+        var clock = Stopwatch.StartNew();
+        await tc.DisposeAsync();
+        var errors = new List<Exception?>();
+        foreach (var run in runs)
+        {
+            errors.Add(await Record.ExceptionAsync(() => run.WaitAsync(TimeSpan.FromSeconds(10))));
+        }
+
+        s.Note($"after dispose ({clock.Elapsed.TotalSeconds:0.00} s): {string.Join(", ", errors.Select(e => e?.GetType().Name ?? "no exception"))}");
+        Assert.All(errors, e => Assert.NotNull(e));
+        Assert.All(errors, e => Assert.IsNotType<TimeoutException>(e));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"the streams ended {clock.Elapsed} after dispose");
+
+        var deadline = Stopwatch.StartNew();
+        var open = await s.Deployment.OpenConnectionsAsync();
+        while (open > baseline && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(50);
+            open = await s.Deployment.OpenConnectionsAsync();
+        }
+
+        Assert.True(open <= baseline, $"{open - baseline} connection(s) left open on the server after dispose");
+    });
+
+    [SkippableFact]
     public Task PingAsync_measures_a_ping_event_pong_event_round_trip() => RunAsync(async s =>
     {
         await using var tc = s.CreateClient();
@@ -610,6 +775,71 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         Assert.IsType<PartnumberConnectionException>(outcome.Error);
         Assert.True(outcome.Elapsed < connectTimeout + TimeSpan.FromSeconds(1), $"took {outcome.Elapsed}");
         Assert.Empty(await s.Deployment.ReceivedRequestsAsync(pn));
+    });
+
+    [SkippableFact]
+    public Task A_server_that_refuses_the_socket_CONNECT_ERROR_gives_PartnumberConnectionException_with_its_message() => RunAsync(async s =>
+    {
+        // An API-key deployment: the server refuses the Socket.IO CONNECT (44 {"message"}) and the POST (401) without
+        // the key. Without Headers the SDK must fail fast with the server's reason and never POST; with them it works.
+        var backend = await s.GatewayAsync();
+        var pn = NewPartnumber("apikey");
+        var connectTimeout = TimeSpan.FromSeconds(5);
+        var mark = backend.Log.Mark;
+        await using (var anonymous = backend.CreateClient(
+            o =>
+            {
+                o.SocketIOPath = PeerFixture.GatewaySocketIOPath;
+                o.ConnectTimeout = connectTimeout;
+            },
+            s.Logger))
+        {
+            var clock = Stopwatch.StartNew();
+            var error = await Record.ExceptionAsync(() => anonymous.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn)));
+
+            s.Note($"refused: {error?.GetType().Name}: {error?.Message}");
+            Assert.IsType<PartnumberConnectionException>(error);
+            Assert.Contains("invalid or missing X-Api-Key", error!.Message);
+            Assert.True(clock.Elapsed < connectTimeout, $"took {clock.Elapsed}: the CONNECT_ERROR was not acted on");
+            Assert.True(await backend.Log.WaitForAsync("connect refused", mark, TimeSpan.FromSeconds(5)), "the server did not see a refused connect");
+
+            // A marker request the peer logs: once its line is in, every line the peer printed before it is too.
+            await backend.ScriptAsync(new PeerScript(pn + "-marker"));
+            Assert.True(await backend.Log.WaitForAsync($"scripts: 1 ({pn}-marker)", mark, TimeSpan.FromSeconds(5)), "the marker was not logged");
+            Assert.False(backend.Log.Contains("POST", mark), "the SDK POSTed without a connected socket");
+        }
+
+        await using var keyed = backend.CreateClient(ScenarioContext.UseGateway, s.Logger);
+        var result = await keyed.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+        Assert.Equal(ClassificationStatus.Done, result.Status);
+    });
+
+    [SkippableFact]
+    public Task A_server_on_a_custom_SocketIO_path_works_with_SocketIOPath() => RunAsync(async s =>
+    {
+        // Deployments behind a reverse proxy often move Socket.IO (Flask-SocketIO path=..., socket.io path: ...).
+        var backend = await s.GatewayAsync();
+        var pn = NewPartnumber("path");
+        await backend.ScriptAsync(new PeerScript(pn) { Steps = 2 });
+
+        await using (var defaultPath = backend.CreateClient(
+            o =>
+            {
+                o.Headers["X-Api-Key"] = PeerFixture.GatewayApiKey;
+                o.ConnectTimeout = TimeSpan.FromSeconds(5);
+            },
+            s.Logger))
+        {
+            var error = await Record.ExceptionAsync(() => defaultPath.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn)));
+            s.Note($"default path: {error?.GetType().Name}: {error?.Message}");
+            Assert.IsType<PartnumberConnectionException>(error);
+        }
+
+        await using var tc = backend.CreateClient(ScenarioContext.UseGateway, s.Logger);
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        AssertCompleted(outcome, pn);
+        Assert.Equal([1, 2], outcome.Progress.Select(u => u.Current ?? -1));
     });
 
     [SkippableFact]

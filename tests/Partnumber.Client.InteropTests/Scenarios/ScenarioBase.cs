@@ -33,9 +33,11 @@ public abstract class ScenarioBase<TFixture>
         var deployment = Fixture.Require();
         var context = new ScenarioContext(deployment, Fixture);
         var mark = deployment.Log.Mark;
+        Task? running = null;
         try
         {
-            await body(context).WaitAsync(HardLimit).ConfigureAwait(false);
+            running = body(context);
+            await running.WaitAsync(HardLimit).ConfigureAwait(false);
             Output.WriteLine($"{scenario} passed against {deployment}");
             foreach (var note in context.Notes)
             {
@@ -44,7 +46,7 @@ public abstract class ScenarioBase<TFixture>
         }
         catch (Exception ex) when (ex is not SkipException)
         {
-            Output.WriteLine($"{scenario} FAILED against {deployment}: {(ex is TimeoutException ? $"the scenario hung for {HardLimit.TotalSeconds:0} s" : ex.GetType().Name + ": " + ex.Message)}");
+            Output.WriteLine($"{scenario} FAILED against {deployment}: {(ex is TimeoutException && running is { IsCompleted: false } ? $"the scenario hung for {HardLimit.TotalSeconds:0} s" : ex.GetType().Name + ": " + ex.Message)}");
             foreach (var note in context.Notes)
             {
                 Output.WriteLine(note);
@@ -56,6 +58,12 @@ public abstract class ScenarioBase<TFixture>
             {
                 Output.WriteLine($"----- peer log of {dedicated} -----");
                 Output.WriteLine(dedicated.Log.Since(0));
+            }
+
+            if (context.Gateway is { } gateway)
+            {
+                Output.WriteLine($"----- peer log of {gateway} (recent) -----");
+                Output.WriteLine(gateway.Log.Since(Math.Max(0, gateway.Log.Mark - 200)));
             }
 
             Output.WriteLine("----- SDK log -----");
@@ -135,6 +143,31 @@ public sealed class ScenarioContext(PeerDeployment deployment, PeerFixture fixtu
 
     public TestClient CreateClient(Action<PartnumberClassificationClientOptions>? configure = null, bool trustCertificate = true)
         => Deployment.CreateClient(configure, Logger, trustCertificate);
+
+    /// <summary>The class's shared gateway deployment (API key, moved Socket.IO path, 1 s heartbeat).</summary>
+    public async Task<PeerDeployment> GatewayAsync()
+    {
+        var gateway = await fixture.GetGatewayAsync().ConfigureAwait(false);
+        Gateway = gateway;
+        return gateway;
+    }
+
+    /// <summary>Options for the gateway: its API key and Socket.IO path.</summary>
+    public static void UseGateway(PartnumberClassificationClientOptions options)
+    {
+        options.Headers["X-Api-Key"] = PeerFixture.GatewayApiKey;
+        options.SocketIOPath = PeerFixture.GatewaySocketIOPath;
+    }
+
+    /// <summary>The gateway this scenario used, if any (its log is printed on failure).</summary>
+    public PeerDeployment? Gateway { get; private set; }
+
+    /// <summary>Adopts a deployment the scenario started itself: disposed after it, its log printed on failure.</summary>
+    public PeerDeployment Track(PeerDeployment deployment)
+    {
+        Dedicated.Add(deployment);
+        return deployment;
+    }
 
     /// <summary>A fresh deployment of the same kind, only for this scenario (disposed after it).</summary>
     public async Task<PeerDeployment> StartDedicatedAsync(IReadOnlyList<string>? extraArguments = null)

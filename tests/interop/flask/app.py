@@ -32,13 +32,14 @@ from importlib import metadata  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
 from flask import Flask, Response, jsonify, request  # noqa: E402
-from flask_socketio import SocketIO, emit, join_room  # noqa: E402
+from werkzeug.exceptions import RequestEntityTooLarge  # noqa: E402
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room  # noqa: E402,A004
 
 SCRIPT_KEYS = {
     "partnumber", "steps", "step_delay_ms", "start_delay_ms", "messages", "update_extra", "finished_extra",
     "description", "finished_status", "fail_at_step", "fail_message", "fail_extra", "reject", "never_finish",
     "emit_before_join", "wait_for_join", "kick_at_step", "kick_transport", "echo_request", "echo_headers",
-    "counts_as_numbers", "raw_updates",
+    "counts_as_numbers", "raw_updates", "post_delay_ms", "finished_padding_bytes",
 }
 
 
@@ -51,6 +52,8 @@ def parse_args(argv):
                    help="join the socket named by socket_session_id to the task's room when the POST arrives")
     p.add_argument("--message-queue", default=env("PN_MESSAGE_QUEUE") or None,
                    help="redis:// URL shared by several workers (scale-out)")
+    p.add_argument("--socketio-path", default=env("PN_SOCKETIO_PATH", "socket.io"),
+                   help="where the Socket.IO server is exposed (default socket.io), e.g. realtime/socket.io")
     p.add_argument("--channel", default=env("PN_CHANNEL", "flask-socketio"), help="message queue channel")
     p.add_argument("--certfile", default=env("PN_CERTFILE") or None, help="PEM certificate: serve https/wss")
     p.add_argument("--keyfile", default=env("PN_KEYFILE") or None, help="PEM private key for --certfile")
@@ -63,6 +66,10 @@ def parse_args(argv):
     p.add_argument("--ping-timeout", type=float, default=float(env("PN_PING_TIMEOUT", "20")))
     p.add_argument("--name", default=env("PN_NAME", "flask"), help="name used in log lines")
     p.add_argument("--verbose", action="store_true", help="also print python-socketio/engineio logs")
+    p.add_argument("--require-header", default=env("PN_REQUIRE_HEADER") or None, metavar="NAME=VALUE",
+                   help="refuse sockets (CONNECT_ERROR) and POSTs (401) without this header, like an API-key gateway")
+    p.add_argument("--max-content-length", type=int, default=int(env("PN_MAX_CONTENT_LENGTH", "1000000")),
+                   help="larger request bodies get the framework's own 413 (default 1,000,000 bytes)")
     p.add_argument("--exit-on-stdin-close", action="store_true",
                    help="exit when standard input closes (the test host that started us died)")
     p.add_argument("--quiet", action="store_true", default=env("PN_QUIET", "") in ("1", "true", "yes"),
@@ -89,12 +96,14 @@ def log(text):
 
 
 app = Flask(__name__)
+app.config["MAX_CONTENT_LENGTH"] = ARGS.max_content_length
 socketio = SocketIO(
     app,
     async_mode="eventlet",
     message_queue=ARGS.message_queue,
     channel=ARGS.channel,
     cors_allowed_origins="*",
+    path=ARGS.socketio_path.strip("/"),
     ping_interval=ARGS.ping_interval,
     ping_timeout=ARGS.ping_timeout,
     logger=ARGS.verbose,
@@ -201,8 +210,20 @@ def reject_response(reject):
 # ---------------------------------------------------------------- Socket.IO events
 
 
+def header_refused(headers):
+    """The refusal message when --require-header is set and the header is missing or wrong, else None."""
+    if not ARGS.require_header:
+        return None
+    name, _, value = ARGS.require_header.partition("=")
+    return None if headers.get(name) == value else f"invalid or missing {name}"
+
+
 @socketio.on("connect")
 def on_connect(auth=None):
+    refused = header_refused(request.headers)
+    if refused:
+        log(f"connect refused: {refused}")
+        raise ConnectionRefusedError(refused)  # Socket.IO CONNECT_ERROR (44) with {"message": ...}
     headers = {k: v for k, v in request.headers.items()}
     STATE.connected(request.sid, headers)
     log(f"connect sid={request.sid}")
@@ -306,9 +327,15 @@ def _run_task(ctx):
         "status": script.get("finished_status", "done"),
     }
     finished.update(script.get("finished_extra") or {})
+    if script.get("finished_padding_bytes"):
+        finished["padding"] = "x" * int(script["finished_padding_bytes"])
     if script.get("echo_request"):
         finished["received"] = ctx["received"]
-    send("classification_finished", finished)
+    if ARGS.quiet or not finished.get("padding"):
+        send("classification_finished", finished)
+    else:
+        socketio.emit("classification_finished", finished, to=room)
+        log(f"emit classification_finished room={room} (with {len(finished['padding'])} bytes of padding)")
 
 
 def kick(sid, room, transport):
@@ -328,6 +355,13 @@ def kick(sid, room, transport):
 
 @app.post("/classify-partnumber")
 def classify():
+    refused = header_refused(request.headers)
+    if refused:
+        log(f"POST refused: {refused}")
+        return jsonify(error=refused), 401
+    if request.content_length is not None and request.content_length > ARGS.max_content_length:
+        # Werkzeug 2.2 applies MAX_CONTENT_LENGTH to form parsing only; JSON apps check it like this.
+        raise RequestEntityTooLarge()  # Flask's own 413 HTML page
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("partnumber"), str) or not body["partnumber"].strip():
         log(f"POST rejected: content_type={request.content_type!r} body={request.get_data(as_text=True)[:200]!r}")
@@ -358,6 +392,8 @@ def classify():
         log(f"POST pn={pn} rejected (scripted) {reject.get('status')}")
         return reject_response(reject)
 
+    if script.get("post_delay_ms"):
+        socketio.sleep(float(script["post_delay_ms"]) / 1000.0)  # a slow backend: the 202 comes late
     task_id = str(uuid.uuid4())
     room = str(uuid.uuid4())
     ctx = {"script": script, "room_id": room, "partnumber": pn, "socket_session_id": sid, "received": received,
@@ -398,6 +434,7 @@ def add_scripts():
             return jsonify(error=f"unknown script keys: {unknown}"), 400
     for item in items:
         SCRIPTS[item["partnumber"]] = item
+    log(f"scripts: {len(items)} ({', '.join(i['partnumber'] for i in items[:3])}{', ...' if len(items) > 3 else ''})")
     return jsonify(count=len(items))
 
 

@@ -20,7 +20,7 @@ const SCRIPT_KEYS = new Set([
   'partnumber', 'steps', 'step_delay_ms', 'start_delay_ms', 'messages', 'update_extra', 'finished_extra',
   'description', 'finished_status', 'fail_at_step', 'fail_message', 'fail_extra', 'reject', 'never_finish',
   'emit_before_join', 'wait_for_join', 'kick_at_step', 'kick_transport', 'echo_request', 'echo_headers',
-  'counts_as_numbers', 'raw_updates',
+  'counts_as_numbers', 'raw_updates', 'post_delay_ms', 'finished_padding_bytes',
 ]);
 
 function parseArgs(argv) {
@@ -40,6 +40,9 @@ function parseArgs(argv) {
     name: env.PN_NAME || 'node',
     quiet: truthy(env.PN_QUIET),
     exitOnStdinClose: false,
+    requireHeader: env.PN_REQUIRE_HEADER || null,
+    socketioPath: env.PN_SOCKETIO_PATH || 'socket.io',
+    maxContentLength: Number(env.PN_MAX_CONTENT_LENGTH || 1000000),
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -61,9 +64,12 @@ function parseArgs(argv) {
       case '--name': a.name = value(); break;
       case '--quiet': a.quiet = true; break;
       case '--exit-on-stdin-close': a.exitOnStdinClose = true; break;
+      case '--require-header': a.requireHeader = value(); break;
+      case '--socketio-path': a.socketioPath = value(); break;
+      case '--max-content-length': a.maxContentLength = Number(value()); break;
       case '-h': case '--help':
         console.log('usage: server.js [--host 127.0.0.1] [--port 0] [--auto-join] [--delay SECONDS] [--steps N] ' +
-          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close]');
+          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE] [--socketio-path PATH] [--max-content-length BYTES]');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${flag}`);
@@ -111,6 +117,15 @@ function waitForJoin(room, afterGeneration, timeoutSeconds) {
   });
 }
 
+// --require-header NAME=VALUE: refuse sockets (CONNECT_ERROR) and POSTs (401) without it, like an API-key gateway.
+function headerRefused(headers) {
+  if (!ARGS.requireHeader) return null;
+  const i = ARGS.requireHeader.indexOf('=');
+  const name = ARGS.requireHeader.slice(0, i);
+  const value = ARGS.requireHeader.slice(i + 1);
+  return headers[name.toLowerCase()] === value ? null : `invalid or missing ${name}`;
+}
+
 function ms(script, key, defaultMs) {
   const v = script[key];
   return v === undefined || v === null ? defaultMs : Number(v);
@@ -130,10 +145,22 @@ function send(res, status, body, contentType, headers) {
   res.end(text);
 }
 
+class TooLarge extends Error {}
+
 function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
-    req.on('data', (c) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size > ARGS.maxContentLength) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new TooLarge(`request body larger than ${ARGS.maxContentLength} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -141,7 +168,7 @@ function readBody(req) {
 
 async function onRequest(req, res) {
   // socket.io handles its own path; everything else lands here.
-  if (req.url.startsWith('/socket.io')) return;
+  if (req.url.startsWith(SOCKETIO_PATH + '/')) return;
   const url = new URL(req.url, 'http://peer');
   try {
     if (req.method === 'POST' && url.pathname === '/classify-partnumber') return await classify(req, res);
@@ -161,6 +188,7 @@ async function onRequest(req, res) {
     }
     send(res, 404, { error: 'not found' });
   } catch (e) {
+    if (e instanceof TooLarge) return send(res, 413, { error: e.message });
     log(`error ${req.method} ${req.url}: ${e.stack || e}`);
     send(res, 500, { error: String(e) });
   }
@@ -178,11 +206,17 @@ async function addScripts(req, res) {
     if (unknown.length) return send(res, 400, { error: `unknown script keys: ${unknown.join(', ')}` });
   }
   for (const item of items) scripts.set(item.partnumber, item);
+  log(`scripts: ${items.length} (${items.slice(0, 3).map((i) => i.partnumber).join(', ')}${items.length > 3 ? ', ...' : ''})`);
   send(res, 200, { count: items.length });
 }
 
 async function classify(req, res) {
   const raw = await readBody(req);
+  const refused = headerRefused(req.headers);
+  if (refused) {
+    log(`POST refused: ${refused}`);
+    return send(res, 401, { error: refused });
+  }
   const contentType = req.headers['content-type'] || null;
   let body = null;
   if (contentType && contentType.toLowerCase().startsWith('application/json')) {
@@ -221,6 +255,7 @@ async function classify(req, res) {
     return send(res, Number(r.status || 500), isText ? r.body : JSON.stringify(r.body ?? ''),
       r.content_type || (isText ? 'text/html; charset=utf-8' : 'application/json'), headers);
   }
+  if (script.post_delay_ms) await sleep(Number(script.post_delay_ms)); // a slow backend: the 202 comes late
   const taskId = crypto.randomUUID();
   const room = crypto.randomUUID();
   const ctx = { script, room, pn, sid, received, joinGeneration: 0 };
@@ -309,6 +344,12 @@ async function runTaskSteps(ctx) {
     ...(script.finished_extra || {}),
   };
   if (script.echo_request) finished.received = ctx.received;
+  if (script.finished_padding_bytes) {
+    finished.padding = 'x'.repeat(Number(script.finished_padding_bytes));
+    io.to(room).emit('classification_finished', finished);
+    log(`emit classification_finished room=${room} (with ${finished.padding.length} bytes of padding)`);
+    return;
+  }
   emit('classification_finished', finished);
 }
 
@@ -325,10 +366,21 @@ const server = ARGS.certfile
   ? https.createServer({ cert: fs.readFileSync(ARGS.certfile), key: fs.readFileSync(ARGS.keyfile) }, onRequest)
   : http.createServer(onRequest);
 
+const SOCKETIO_PATH = '/' + ARGS.socketioPath.replace(/^\/+|\/+$/g, '');
 const io = new Server(server, {
+  path: SOCKETIO_PATH,
   cors: { origin: '*' },
   pingInterval: ARGS.pingInterval * 1000,
   pingTimeout: ARGS.pingTimeout * 1000,
+});
+
+io.use((socket, next) => {
+  const refused = headerRefused(socket.handshake.headers);
+  if (refused) {
+    log(`connect refused: ${refused}`);
+    return next(new Error(refused)); // Socket.IO CONNECT_ERROR (44) with {"message": ...}
+  }
+  next();
 });
 
 io.on('connection', (socket) => {
