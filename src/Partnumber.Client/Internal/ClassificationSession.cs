@@ -30,6 +30,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private string? _joinPayload;
     private string? _progressPhase;
     private int _reconnects;
+    private string? _lastDropReason;
     private string? _outcome;
     private readonly Activity? _activity;
 
@@ -199,6 +200,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
                 _connection = await _runtime.Connector.ConnectAsync(token).ConfigureAwait(false);
                 await _connection.EmitAsync("join", _joinPayload!, token).ConfigureAwait(false);
                 _reconnects++;
+                _lastDropReason = firstReason;
                 Log.Reconnected(_runtime.Logger, _request.Partnumber, attempt, _connection.SessionId);
                 return;
             }
@@ -313,7 +315,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private string DescribeLastSeen()
     {
         var elapsed = " after " + FormatSeconds(Elapsed)
-            + (_reconnects > 0 ? $", {_reconnects} reconnect(s) (events the server emitted while no connection was joined are lost)" : string.Empty);
+            + (_reconnects > 0 ? $", {_reconnects} reconnect(s), the last after: {_lastDropReason} (events the server emitted while no connection was joined are lost)" : string.Empty);
         if (_lastProgress is { } progress)
         {
             var step = progress.Current is { } current

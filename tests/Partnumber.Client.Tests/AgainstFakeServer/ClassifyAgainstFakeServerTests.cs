@@ -149,6 +149,22 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_oversized_result_that_is_never_resent_times_out_with_a_message_that_names_the_oversized_frame()
+    {
+        var clientTime = new FakeTimeProvider();
+        await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { MaxPayload = 4_000_000 });
+        server.ForPartnumber("PN-HUGE").EmitOversized("classification_finished", 2 * 1024 * 1024);
+        await using var client = server.CreateClient(o => { o.TimeProvider = clientTime; o.ClassificationTimeout = TimeSpan.FromSeconds(60); });
+
+        var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-HUGE"));
+        await server.Journal.WaitForEventsAsync(2, e => e.EventName == "join");
+        clientTime.Advance(TimeSpan.FromSeconds(60));
+
+        var error = await Assert.ThrowsAsync<ClassificationTimeoutException>(() => running);
+        Assert.Contains("larger than 1048576 bytes", error.Message);
+    }
+
+    [Fact]
     public async Task Malformed_payloads_from_the_server_are_ignored_and_the_result_still_arrives()
     {
         _server.ForPartnumber("PN-MAL")
