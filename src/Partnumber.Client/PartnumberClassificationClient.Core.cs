@@ -17,6 +17,15 @@ public partial class PartnumberClassificationClient
 
     /// <summary>For tests: runs the client over another realtime transport.</summary>
     internal PartnumberClassificationClient(HttpClient? httpClient, PartnumberClassificationClientOptions options, bool ownsHttpClient, IRealtimeConnector? connector)
+        : this(ownsHttpClient || httpClient is null ? null : new Func<HttpClient>(() => httpClient), options, connector)
+    {
+    }
+
+    /// <summary>
+    /// The one real constructor. <paramref name="httpClientSource"/> is asked for an HttpClient per POST (so
+    /// IHttpClientFactory can rotate handlers); null means a client-owned HttpClient with the default safe retry policy.
+    /// </summary>
+    internal PartnumberClassificationClient(Func<HttpClient>? httpClientSource, PartnumberClassificationClientOptions options, IRealtimeConnector? connector)
     {
         if (options is null)
         {
@@ -25,12 +34,13 @@ public partial class PartnumberClassificationClient
 
         var snapshot = options.Clone();
         snapshot.Validate();
-        if (ownsHttpClient)
+        if (httpClientSource is null)
         {
-            httpClient = _ownedHttpClient = HttpClientFactory.CreateDefault();
+            var owned = _ownedHttpClient = HttpClientFactory.CreateDefault(snapshot.TimeProvider);
+            httpClientSource = () => owned;
         }
 
-        _runtime = new ClientRuntime(snapshot, httpClient!, connector);
+        _runtime = new ClientRuntime(snapshot, httpClientSource, connector);
     }
 
     private ClientRuntime Runtime => _runtime ?? throw new InvalidOperationException("This instance was created for mocking; override the member you call.");

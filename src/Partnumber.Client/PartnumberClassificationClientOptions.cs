@@ -65,6 +65,16 @@ public sealed class PartnumberClassificationClientOptions
     /// </summary>
     public Func<Uri, IReadOnlyDictionary<string, string>, CancellationToken, Task<WebSocket>>? WebSocketFactory { get; set; }
 
+    /// <summary>
+    /// Whether and when a classification whose realtime connection dropped reconnects and joins its room again.
+    /// Default <see cref="PartnumberReconnectPolicy.Default"/>; <see cref="PartnumberReconnectPolicy.None"/> disables it.
+    /// Events the server emitted while no connection was joined are lost (the server does not buffer them).
+    /// </summary>
+    public PartnumberReconnectPolicy ReconnectPolicy { get; set; } = PartnumberReconnectPolicy.Default;
+
+    /// <summary>Called before each reconnect attempt (after the policy chose to retry); exceptions it throws are logged and ignored.</summary>
+    public Action<PartnumberReconnectContext>? OnReconnecting { get; set; }
+
     internal PartnumberClassificationClientOptions Clone()
     {
         var copy = new PartnumberClassificationClientOptions
@@ -79,6 +89,8 @@ public sealed class PartnumberClassificationClientOptions
             LoggerFactory = LoggerFactory,
             ConfigureWebSocket = ConfigureWebSocket,
             WebSocketFactory = WebSocketFactory,
+            ReconnectPolicy = ReconnectPolicy,
+            OnReconnecting = OnReconnecting,
         };
         foreach (var header in Headers)
         {
@@ -130,6 +142,11 @@ public sealed class PartnumberClassificationClientOptions
         if (TimeProvider is null)
         {
             throw new ArgumentException("TimeProvider must not be null.", nameof(TimeProvider));
+        }
+
+        if (ReconnectPolicy is null)
+        {
+            throw new ArgumentException("ReconnectPolicy must not be null; use PartnumberReconnectPolicy.None to disable reconnection.", nameof(ReconnectPolicy));
         }
 
         foreach (var header in Headers)

@@ -248,9 +248,9 @@ public class PartnumberClassificationClientTests
     }
 
     [Fact]
-    public async Task A_lost_connection_is_a_PartnumberConnectionException_that_says_what_was_last_seen()
+    public async Task With_reconnection_disabled_a_lost_connection_is_a_PartnumberConnectionException_that_says_what_was_last_seen()
     {
-        await using var harness = new InMemoryClientHarness();
+        await using var harness = new InMemoryClientHarness(o => o.ReconnectPolicy = PartnumberReconnectPolicy.None);
         harness.Connector.OnJoin = (connection, _) =>
         {
             connection.Push(Update, """{"current":"2","total":"5","status":"processing"}""");
@@ -260,7 +260,9 @@ public class PartnumberClassificationClientTests
         var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
 
         Assert.Contains("the server closed the WebSocket", error.Message);
+        Assert.Contains("reconnection is disabled", error.Message);
         Assert.Contains("2 of 5", error.Message);
+        Assert.Single(harness.Connector.Connections);
     }
 
     [Fact]

@@ -26,6 +26,8 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private AcceptedTask? _task;
     private ClassificationUpdate? _lastProgress;
     private string _phase = "connecting to the Socket.IO endpoint";
+    private string? _joinPayload;
+    private int _reconnects;
 
     public ClassificationSession(ClientRuntime runtime, ClassificationRequest request, CancellationToken callerToken, CancellationToken clientDisposed)
     {
@@ -95,22 +97,89 @@ internal sealed class ClassificationSession : IAsyncDisposable
         Log.Accepted(_runtime.Logger, _request.Partnumber, _task.TaskId, _task.RoomId);
 
         _phase = $"waiting for the first event of room {_task.RoomId}";
-        var join = JsonSerializer.Serialize(new JoinPayload { RoomId = _task.RoomId }, PartnumberJsonContext.Default.JoinPayload);
-        await _connection.EmitAsync("join", join, token).ConfigureAwait(false);
+        _joinPayload = JsonSerializer.Serialize(new JoinPayload { RoomId = _task.RoomId }, PartnumberJsonContext.Default.JoinPayload);
+        await _connection.EmitAsync("join", _joinPayload, token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Replaces a dropped connection with a fresh one that joins the room again, as the reconnect policy allows, or
+    /// throws <see cref="PartnumberConnectionException"/> stating the attempts and the last error.
+    /// </summary>
+    private async Task ReconnectAsync(RealtimeEvent dropped)
+    {
+        var token = _linked.Token;
+        var policy = _runtime.Options.ReconnectPolicy;
+        var firstReason = dropped.DisconnectReason!;
+        var reason = firstReason;
+        var lastError = dropped.Error;
+        await _connection!.DisposeAsync().ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var context = new PartnumberReconnectContext(_request.Partnumber, _task?.TaskId, _task?.RoomId, attempt, Elapsed, reason, lastError);
+            if (policy.NextDelay(context) is not { } delay)
+            {
+                var attempts = attempt - 1;
+                throw new PartnumberConnectionException(
+                    $"The realtime connection was lost while {_phase} ({firstReason}) and "
+                    + (attempts == 0 ? "reconnection is disabled" : $"{attempts} reconnect attempt(s) failed; last error: {reason}")
+                    + $"; last seen: {DescribeLastSeen()}.",
+                    lastError);
+            }
+
+            Log.Reconnecting(_runtime.Logger, _request.Partnumber, attempt, (long)delay.TotalMilliseconds, reason);
+            NotifyReconnecting(context);
+            if (delay > TimeSpan.Zero)
+            {
+                await DelayAsync(delay, token).ConfigureAwait(false);
+            }
+
+            try
+            {
+                _connection = await _runtime.Connector.ConnectAsync(token).ConfigureAwait(false);
+                await _connection.EmitAsync("join", _joinPayload!, token).ConfigureAwait(false);
+                _reconnects++;
+                Log.Reconnected(_runtime.Logger, _request.Partnumber, attempt, _connection.SessionId);
+                return;
+            }
+            catch (PartnumberConnectionException ex)
+            {
+                reason = ex.Message;
+                lastError = ex;
+            }
+        }
+    }
+
+    private void NotifyReconnecting(PartnumberReconnectContext context)
+    {
+        try
+        {
+            _runtime.Options.OnReconnecting?.Invoke(context);
+        }
+        catch (Exception ex)
+        {
+            Log.ReconnectHookFailed(_runtime.Logger, ex);
+        }
+    }
+
+    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+#if NET8_0_OR_GREATER
+        return Task.Delay(delay, _runtime.TimeProvider, cancellationToken);
+#else
+        return _runtime.TimeProvider.Delay(delay, cancellationToken);
+#endif
     }
 
     private async Task<ClassificationUpdate> ReadNextAsync()
     {
-        var events = _connection!.Events;
         while (true)
         {
-            var received = await events.ReadAsync(_linked.Token).ConfigureAwait(false);
+            var received = await _connection!.Events.ReadAsync(_linked.Token).ConfigureAwait(false);
             if (received.IsDisconnect)
             {
                 Log.ConnectionEnded(_runtime.Logger, _request.Partnumber, received.DisconnectReason!);
-                throw new PartnumberConnectionException(
-                    $"The realtime connection was lost while {_phase} ({received.DisconnectReason}); last seen: {DescribeLastSeen()}.",
-                    received.Error);
+                await ReconnectAsync(received).ConfigureAwait(false);
+                continue;
             }
 
             switch (received.Name)
@@ -188,7 +257,8 @@ internal sealed class ClassificationSession : IAsyncDisposable
 
     private string DescribeLastSeen()
     {
-        var elapsed = " after " + FormatSeconds(Elapsed);
+        var elapsed = " after " + FormatSeconds(Elapsed)
+            + (_reconnects > 0 ? $", {_reconnects} reconnect(s) (events the server emitted while no connection was joined are lost)" : string.Empty);
         if (_lastProgress is { } progress)
         {
             var step = progress.Current is { } current

@@ -28,4 +28,13 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Debug, "Realtime connection of {Partnumber} ended: {Reason}")]
     public static partial void ConnectionEnded(ILogger logger, string partnumber, string reason);
+
+    [LoggerMessage(9, LogLevel.Warning, "Classification of {Partnumber}: reconnect attempt {Attempt} in {DelayMs} ms after: {Reason}")]
+    public static partial void Reconnecting(ILogger logger, string partnumber, int attempt, long delayMs, string reason);
+
+    [LoggerMessage(10, LogLevel.Information, "Classification of {Partnumber}: reconnected on attempt {Attempt} with session {SessionId} and joined the room again")]
+    public static partial void Reconnected(ILogger logger, string partnumber, int attempt, string sessionId);
+
+    [LoggerMessage(11, LogLevel.Warning, "The OnReconnecting callback threw; ignored")]
+    public static partial void ReconnectHookFailed(ILogger logger, Exception error);
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Polly;
 using Partnumber.Client.Internal.Payloads;
 
 namespace Partnumber.Client.Internal.Http;
@@ -13,13 +14,13 @@ internal sealed class ClassificationApi
 
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
-    private readonly HttpClient _httpClient;
+    private readonly Func<HttpClient> _httpClientSource;
     private readonly Uri _classifyUri;
     private readonly IReadOnlyDictionary<string, string> _headers;
 
-    public ClassificationApi(HttpClient httpClient, PartnumberClassificationClientOptions options)
+    public ClassificationApi(Func<HttpClient> httpClientSource, PartnumberClassificationClientOptions options)
     {
-        _httpClient = httpClient;
+        _httpClientSource = httpClientSource;
         _classifyUri = new Uri(options.BaseAddress.AbsoluteUri.TrimEnd('/') + "/" + options.ClassifyPath.TrimStart('/'));
         _headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
     }
@@ -44,6 +45,7 @@ internal sealed class ClassificationApi
         };
         message.Content.Headers.ContentType = JsonContentType;
         message.Headers.Accept.ParseAdd("application/json");
+        message.SetPolicyExecutionContext(new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken });
         foreach (var header in _headers)
         {
             if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
@@ -52,10 +54,11 @@ internal sealed class ClassificationApi
             }
         }
 
+        var httpClient = _httpClientSource();
         HttpResponseMessage response;
         try
         {
-            response = await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -63,7 +66,7 @@ internal sealed class ClassificationApi
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ClassificationTimeoutException($"POST {_classifyUri} did not answer within the HttpClient's Timeout ({_httpClient.Timeout.TotalSeconds:0.###} s).", ex);
+            throw new ClassificationTimeoutException($"POST {_classifyUri} did not answer within the HttpClient's Timeout ({httpClient.Timeout.TotalSeconds:0.###} s).", ex);
         }
 
         using (response)

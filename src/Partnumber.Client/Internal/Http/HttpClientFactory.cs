@@ -1,16 +1,20 @@
+using Microsoft.Extensions.Http;
+
 namespace Partnumber.Client.Internal;
 
 /// <summary>The HTTP client a <see cref="PartnumberClassificationClient"/> creates when the application supplies none.</summary>
 internal static class HttpClientFactory
 {
-    public static HttpClient CreateDefault()
+    public static HttpClient CreateDefault(TimeProvider timeProvider)
     {
 #if NET8_0_OR_GREATER
         // Pooled connections are recycled so DNS changes are seen, as IHttpClientFactory would do.
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+        var transport = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
 #else
-        var handler = new HttpClientHandler();
+        var transport = new HttpClientHandler();
 #endif
-        return new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        // The same safe retry policy the DI registration adds, so behaviour does not depend on how the client was built.
+        var retry = new PolicyHttpMessageHandler(PartnumberHttpPolicies.SafeRetry(timeProvider: timeProvider)) { InnerHandler = transport };
+        return new HttpClient(retry, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 }

@@ -117,7 +117,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     public async Task A_server_that_stops_pinging_is_declared_dead_after_pingInterval_plus_pingTimeout()
     {
         var time = new FakeTimeProvider();
-        await using var client = CreateClient(o => o.TimeProvider = time);
+        await using var client = CreateClient(o => { o.TimeProvider = time; o.ReconnectPolicy = PartnumberReconnectPolicy.None; });
         var progressed = new TaskCompletionSource();
         var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"), new InlineProgress(_ => progressed.TrySetResult()));
         await using var peer = await _server.AcceptAsync();
@@ -137,9 +137,9 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_namespace_disconnect_mid_task_surfaces_as_a_lost_connection()
+    public async Task Without_reconnection_a_namespace_disconnect_mid_task_surfaces_as_a_lost_connection()
     {
-        await using var client = CreateClient();
+        await using var client = CreateClient(o => o.ReconnectPolicy = PartnumberReconnectPolicy.None);
         var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
         await using var peer = await _server.AcceptAsync();
         await ConnectNamespaceAsync(peer);
@@ -152,9 +152,9 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_transport_abort_mid_task_surfaces_as_a_lost_connection()
+    public async Task Without_reconnection_a_transport_abort_mid_task_surfaces_as_a_lost_connection()
     {
-        await using var client = CreateClient();
+        await using var client = CreateClient(o => o.ReconnectPolicy = PartnumberReconnectPolicy.None);
         var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
         var peer = await _server.AcceptAsync();
         await ConnectNamespaceAsync(peer);
@@ -162,6 +162,49 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         await peer.DisposeAsync();
 
         await Assert.ThrowsAsync<PartnumberConnectionException>(() => running);
+    }
+
+    [Theory]
+    [InlineData("namespace disconnect")]
+    [InlineData("transport abort")]
+    public async Task A_socket_dropped_mid_task_reconnects_joins_the_same_room_and_the_stream_goes_on(string how)
+    {
+        var reconnects = new List<PartnumberReconnectContext>();
+        await using var client = CreateClient(o => o.OnReconnecting = reconnects.Add);
+        var updates = new List<ClassificationUpdate>();
+        var running = Task.Run(async () =>
+        {
+            await foreach (var update in client.ClassifyAsync(new ClassificationRequest("PN-1")))
+            {
+                updates.Add(update);
+            }
+        });
+        var first = await _server.AcceptAsync();
+        await ConnectNamespaceAsync(first);
+        Assert.Equal("""42["join",{"room_id":"room-1"}]""", await first.ExpectAsync("42"));
+        await first.SendAsync("""42["classification_update_status",{"current":"1","total":"2"}]""");
+        if (how == "namespace disconnect")
+        {
+            await first.SendAsync("41");
+        }
+        else
+        {
+            await first.DisposeAsync();
+        }
+
+        await using var second = await _server.AcceptAsync();
+        await ConnectNamespaceAsync(second);
+        Assert.Equal("""42["join",{"room_id":"room-1"}]""", await second.ExpectAsync("42"));
+        await second.SendAsync("""42["classification_update_status",{"current":"2","total":"2"}]""");
+        await second.SendAsync("""42["classification_finished",{"status":"done"}]""");
+        await running;
+
+        Assert.Equal(new int?[] { 1, 2, 2 }, updates.Select(u => u.Current));
+        Assert.True(updates[^1].IsFinal);
+        var context = Assert.Single(reconnects);
+        Assert.Equal((1, "room-1", "task-1"), (context.Attempt, context.RoomId, context.TaskId));
+        Assert.Single(_http.Requests); // the task is not posted again
+        await first.DisposeAsync();
     }
 
     [Fact]

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Partnumber.Client.Tests.DependencyInjection;
+
+public sealed class PartnumberServiceCollectionExtensionsTests : IDisposable
+{
+    private readonly WireMockServer _server = WireMockServer.Start();
+
+    public void Dispose() => _server.Stop();
+
+    [Fact]
+    public void Registers_a_singleton_client_and_returns_the_http_client_builder()
+    {
+        var services = new ServiceCollection();
+
+        var builder = services.AddPartnumberClassificationClient(o => o.BaseAddress = new Uri("http://localhost:5000"));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal("Partnumber.Client:", builder.Name);
+        var client = provider.GetRequiredService<IPartnumberClassificationClient>();
+        Assert.IsType<PartnumberClassificationClient>(client);
+        Assert.Same(client, provider.GetRequiredService<IPartnumberClassificationClient>());
+    }
+
+    [Fact]
+    public void The_configuration_overload_binds_the_Partnumber_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Partnumber:BaseAddress"] = "http://erp-backend:5000",
+            ["Partnumber:SocketAddress"] = "http://erp-realtime:5001",
+            ["Partnumber:ConnectTimeout"] = "00:00:03",
+            ["Partnumber:ClassificationTimeout"] = "00:02:00",
+            ["Partnumber:ClassifyPath"] = "/api/classify",
+            ["Partnumber:Headers:X-Api-Key"] = "k1",
+        }).Build();
+        var services = new ServiceCollection();
+
+        services.AddPartnumberClassificationClient(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<PartnumberClassificationClientOptions>>().Value;
+        Assert.Equal(new Uri("http://erp-backend:5000"), options.BaseAddress);
+        Assert.Equal(new Uri("http://erp-realtime:5001"), options.SocketAddress);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.ClassificationTimeout);
+        Assert.Equal("/api/classify", options.ClassifyPath);
+        Assert.Equal("k1", options.Headers["X-Api-Key"]);
+        Assert.NotNull(provider.GetRequiredService<IPartnumberClassificationClient>());
+    }
+
+    [Fact]
+    public async Task Invalid_options_stop_the_host_at_start_with_a_message_naming_the_setting()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddPartnumberClassificationClient(o =>
+        {
+            o.BaseAddress = new Uri("http://localhost:5000");
+            o.ClassificationTimeout = TimeSpan.Zero;
+        });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("ClassificationTimeout", error.Message);
+    }
+
+    [Fact]
+    public void Named_clients_are_keyed_services_with_their_own_options()
+    {
+        var services = new ServiceCollection();
+        services.AddPartnumberClassificationClient("erp", o => o.BaseAddress = new Uri("http://erp:5000"));
+        services.AddPartnumberClassificationClient("catalogue", o => o.BaseAddress = new Uri("http://catalogue:5000"));
+        using var provider = services.BuildServiceProvider();
+
+        var erp = provider.GetRequiredKeyedService<IPartnumberClassificationClient>("erp");
+        var catalogue = provider.GetRequiredKeyedService<IPartnumberClassificationClient>("catalogue");
+
+        Assert.NotSame(erp, catalogue);
+        var monitor = provider.GetRequiredService<IOptionsMonitor<PartnumberClassificationClientOptions>>();
+        Assert.Equal("erp", monitor.Get("erp").BaseAddress.Host);
+        Assert.Equal("catalogue", monitor.Get("catalogue").BaseAddress.Host);
+        Assert.Null(provider.GetService<IPartnumberClassificationClient>()); // no default registered
+    }
+
+    [Fact]
+    public async Task The_registered_http_client_applies_the_safe_retry_policy()
+    {
+        Script503Then202();
+        var services = new ServiceCollection();
+        services.AddPartnumberClassificationClient(o => o.BaseAddress = new Uri(_server.Url!));
+        using var provider = services.BuildServiceProvider();
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("Partnumber.Client:");
+
+        var response = await http.PostAsync(_server.Url + "/classify-partnumber", new StringContent("{}"));
+
+        Assert.Equal(202, (int)response.StatusCode);
+        Assert.Equal(2, _server.LogEntries.Count());
+    }
+
+    [Fact]
+    public async Task Without_DI_the_client_owned_http_client_applies_the_same_policy()
+    {
+        Script503Then202();
+        using var http = Partnumber.Client.Internal.HttpClientFactory.CreateDefault(TimeProvider.System);
+
+        var response = await http.PostAsync(_server.Url + "/classify-partnumber", new StringContent("{}"));
+
+        Assert.Equal(202, (int)response.StatusCode);
+        Assert.Equal(2, _server.LogEntries.Count());
+    }
+
+    private void Script503Then202()
+    {
+        _server.Given(Request.Create().WithPath("/classify-partnumber").UsingPost())
+            .InScenario("busy").WillSetStateTo("ready")
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", "0"));
+        _server.Given(Request.Create().WithPath("/classify-partnumber").UsingPost())
+            .InScenario("busy").WhenStateIs("ready")
+            .RespondWith(Response.Create().WithStatusCode(202).WithBody("""{"task_id":"t","room_id":"r"}"""));
+    }
+}

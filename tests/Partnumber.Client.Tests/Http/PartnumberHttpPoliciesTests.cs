@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Time.Testing;
+
+using Partnumber.Client.Tests.TestDoubles;
+
+namespace Partnumber.Client.Tests.Http;
+
+/// <summary>The default retry policy retries only what cannot have started work, waiting on the TimeProvider.</summary>
+public class PartnumberHttpPoliciesTests
+{
+    [Fact]
+    public async Task A_503_with_Retry_After_is_retried_after_exactly_that_wait()
+    {
+        var time = new ObservableFakeTime();
+        var server = new ScriptedHandler(
+            () => Respond(HttpStatusCode.ServiceUnavailable, retryAfterSeconds: 5),
+            () => Respond(HttpStatusCode.Accepted));
+        using var client = CreateClient(server, time);
+
+        var sending = client.PostAsync("http://backend.test/classify-partnumber", new StringContent("{}"));
+        await server.NextCallAsync();
+        Assert.Equal(TimeSpan.FromSeconds(5), await time.NextTimerAsync());
+        time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.Equal(1, server.Calls);
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        await server.NextCallAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await sending).StatusCode);
+        Assert.Equal(2, server.Calls);
+    }
+
+    [Fact]
+    public async Task A_429_without_Retry_After_is_retried_with_backoff()
+    {
+        var time = new ObservableFakeTime();
+        var server = new ScriptedHandler(() => Respond((HttpStatusCode)429), () => Respond(HttpStatusCode.Accepted));
+        using var client = CreateClient(server, time);
+
+        var sending = client.PostAsync("http://backend.test/x", new StringContent("{}"));
+        await server.NextCallAsync();
+        var wait = await time.NextTimerAsync();
+        Assert.InRange(wait.TotalMilliseconds, 160, 240);
+        time.Advance(TimeSpan.FromMilliseconds(240)); // first backoff is 200 ms ± 20 %
+        await server.NextCallAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await sending).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.GatewayTimeout)]
+    [InlineData(HttpStatusCode.BadRequest)]
+    [InlineData(HttpStatusCode.UnprocessableEntity)]
+    public async Task Answers_that_may_follow_started_work_are_never_retried(HttpStatusCode status)
+    {
+        var server = new ScriptedHandler(() => Respond(status), () => Respond(HttpStatusCode.Accepted));
+        using var client = CreateClient(server, new FakeTimeProvider());
+
+        var response = await client.PostAsync("http://backend.test/x", new StringContent("{}"));
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(1, server.Calls);
+    }
+
+    [Fact]
+    public async Task A_Retry_After_longer_than_the_cap_is_surfaced_instead_of_waited_for()
+    {
+        var server = new ScriptedHandler(() => Respond(HttpStatusCode.ServiceUnavailable, retryAfterSeconds: 3600));
+        using var client = CreateClient(server, new FakeTimeProvider());
+
+        var response = await client.PostAsync("http://backend.test/x", new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, server.Calls);
+    }
+
+    [Fact]
+    public async Task Retries_are_bounded()
+    {
+        var server = new ScriptedHandler(Enumerable.Repeat<Func<HttpResponseMessage>>(() => Respond(HttpStatusCode.ServiceUnavailable, retryAfterSeconds: 0), 10).ToArray());
+        using var client = CreateClient(server, new FakeTimeProvider(), maxRetries: 2);
+
+        var response = await client.PostAsync("http://backend.test/x", new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(3, server.Calls);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_retried_but_a_reset_after_sending_is_not()
+    {
+        var refused = new ScriptedHandler(
+            () => throw new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused)),
+            () => Respond(HttpStatusCode.Accepted));
+        var time = new ObservableFakeTime();
+        using (var client = CreateClient(refused, time))
+        {
+            var sending = client.PostAsync("http://backend.test/x", new StringContent("{}"));
+            await refused.NextCallAsync();
+            await time.NextTimerAsync();
+            time.Advance(TimeSpan.FromMilliseconds(240));
+            Assert.Equal(HttpStatusCode.Accepted, (await sending).StatusCode);
+        }
+
+        var reset = new ScriptedHandler(
+            () => throw new HttpRequestException("reset", new SocketException((int)SocketError.ConnectionReset)),
+            () => Respond(HttpStatusCode.Accepted));
+        using (var client = CreateClient(reset, new FakeTimeProvider()))
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync("http://backend.test/x", new StringContent("{}")));
+            Assert.Equal(1, reset.Calls);
+        }
+    }
+
+    [Fact]
+    public void A_negative_retry_count_is_rejected()
+        => Assert.Throws<ArgumentOutOfRangeException>("maxRetries", () => PartnumberHttpPolicies.SafeRetry(-1));
+
+    private static HttpClient CreateClient(HttpMessageHandler inner, TimeProvider time, int maxRetries = 3)
+        => new(new PolicyHttpMessageHandler(PartnumberHttpPolicies.SafeRetry(maxRetries, time)) { InnerHandler = inner });
+
+    private static HttpResponseMessage Respond(HttpStatusCode status, int? retryAfterSeconds = null)
+    {
+        var response = new HttpResponseMessage(status) { Content = new StringContent("""{"room_id":"r"}""") };
+        if (retryAfterSeconds is { } seconds)
+        {
+            response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(seconds));
+        }
+
+        return response;
+    }
+
+    /// <summary>Answers call N with the N-th responder and lets the test await each call.</summary>
+    private sealed class ScriptedHandler(params Func<HttpResponseMessage>[] responders) : HttpMessageHandler
+    {
+        private readonly Channel<int> _calls = Channel.CreateUnbounded<int>();
+        private int _count;
+
+        public int Calls => Volatile.Read(ref _count);
+
+        public async Task NextCallAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _calls.Reader.ReadAsync(timeout.Token);
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var index = Interlocked.Increment(ref _count) - 1;
+            try
+            {
+                return Task.FromResult(responders[Math.Min(index, responders.Length - 1)]());
+            }
+            finally
+            {
+                _calls.Writer.TryWrite(index);
+            }
+        }
+    }
+}

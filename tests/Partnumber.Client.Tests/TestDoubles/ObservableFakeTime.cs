@@ -1,0 +1,36 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Partnumber.Client.Tests.TestDoubles;
+
+/// <summary>A FakeTimeProvider that also tells the test when code starts waiting on it (each timer created, with its due time).</summary>
+internal sealed class ObservableFakeTime : TimeProvider
+{
+    private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
+
+    public FakeTimeProvider Fake { get; } = new();
+
+    public override long TimestampFrequency => Fake.TimestampFrequency;
+
+    public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow();
+
+    public override long GetTimestamp() => Fake.GetTimestamp();
+
+    public override TimeZoneInfo LocalTimeZone => Fake.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = Fake.CreateTimer(callback, state, dueTime, period);
+        _timers.Writer.TryWrite(dueTime);
+        return timer;
+    }
+
+    public void Advance(TimeSpan by) => Fake.Advance(by);
+
+    /// <summary>Waits until the code under test creates its next timer and returns its due time.</summary>
+    public async Task<TimeSpan> NextTimerAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await _timers.Reader.ReadAsync(timeout.Token);
+    }
+}
