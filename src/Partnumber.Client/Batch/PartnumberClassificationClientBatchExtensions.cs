@@ -5,6 +5,7 @@ using System.Threading.Channels;
 namespace Partnumber.Client;
 
 /// <summary>Batch classification on top of <see cref="IPartnumberClassificationClient"/>.</summary>
+#pragma warning disable RS0026 // The two overloads differ by the type of their required source parameter, so optional arguments never make a call ambiguous.
 public static class PartnumberClassificationClientBatchExtensions
 {
     /// <summary>
@@ -311,3 +312,4 @@ public static class PartnumberClassificationClientBatchExtensions
         }
     }
 }
+#pragma warning restore RS0026
