@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Partnumber.Client.Internal.Http;
@@ -28,6 +29,8 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private string _phase = "connecting to the Socket.IO endpoint";
     private string? _joinPayload;
     private int _reconnects;
+    private string? _outcome;
+    private readonly Activity? _activity;
 
     public ClassificationSession(ClientRuntime runtime, ClassificationRequest request, CancellationToken callerToken, CancellationToken clientDisposed)
     {
@@ -37,6 +40,9 @@ internal sealed class ClassificationSession : IAsyncDisposable
         _timeout = runtime.TimeProvider.CreateTimeoutSource(runtime.Options.ClassificationTimeout);
         _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, clientDisposed, _timeout.Token);
         _startedAt = runtime.TimeProvider.GetTimestamp();
+        _activity = Telemetry.Source.StartActivity(PartnumberClientTelemetry.ClassifyActivityName, ActivityKind.Client);
+        _activity?.SetTag("partnumber.partnumber", request.Partnumber);
+        Telemetry.Active.Add(1);
     }
 
     private TimeSpan Elapsed => _runtime.TimeProvider.GetElapsedTime(_startedAt);
@@ -46,12 +52,40 @@ internal sealed class ClassificationSession : IAsyncDisposable
     {
         try
         {
+            return await NextCoreAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _outcome ??= Telemetry.OutcomeOf(ex);
+            throw;
+        }
+    }
+
+    private async ValueTask<ClassificationUpdate> NextCoreAsync()
+    {
+        try
+        {
             if (_connection is null)
             {
                 await StartAsync().ConfigureAwait(false);
             }
 
-            return await ReadNextAsync().ConfigureAwait(false);
+            var update = await ReadNextAsync().ConfigureAwait(false);
+            if (update.IsFinal)
+            {
+                _outcome = Telemetry.Outcome.Done;
+            }
+            else
+            {
+                _activity?.AddEvent(new ActivityEvent("progress", tags: new ActivityTagsCollection
+                {
+                    ["partnumber.current"] = update.Current,
+                    ["partnumber.total"] = update.Total,
+                    ["partnumber.status"] = update.Status.ToString(),
+                }));
+            }
+
+            return update;
         }
         catch (OperationCanceledException) when (_callerToken.IsCancellationRequested)
         {
@@ -80,6 +114,24 @@ internal sealed class ClassificationSession : IAsyncDisposable
         if (_connection is not null)
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var outcome = _outcome ?? Telemetry.Outcome.Abandoned;
+        var tag = new KeyValuePair<string, object?>("partnumber.outcome", outcome);
+        Telemetry.Active.Add(-1);
+        Telemetry.Duration.Record(Elapsed.TotalSeconds, tag);
+        if (outcome != Telemetry.Outcome.Done)
+        {
+            Telemetry.Failures.Add(1, tag);
+        }
+
+        if (_activity is not null)
+        {
+            _activity.SetTag("partnumber.outcome", outcome);
+            _activity.SetTag("partnumber.task_id", _task?.TaskId);
+            _activity.SetTag("partnumber.room_id", _task?.RoomId);
+            _activity.SetStatus(outcome == Telemetry.Outcome.Done ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+            _activity.Dispose();
         }
 
         _linked.Dispose();
@@ -127,6 +179,8 @@ internal sealed class ClassificationSession : IAsyncDisposable
             }
 
             Log.Reconnecting(_runtime.Logger, _request.Partnumber, attempt, (long)delay.TotalMilliseconds, reason);
+            Telemetry.Reconnects.Add(1);
+            _activity?.AddEvent(new ActivityEvent("reconnect", tags: new ActivityTagsCollection { ["partnumber.attempt"] = attempt, ["partnumber.reason"] = reason }));
             NotifyReconnecting(context);
             if (delay > TimeSpan.Zero)
             {
