@@ -105,7 +105,7 @@ public static class BatchCommand
         {
             await console.Progress()
                 .AutoClear(false)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new StatsColumn(stats), new SpinnerColumn())
+                .Columns(new SpinnerColumn(), new TaskDescriptionColumn(), new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new StatsColumn(stats))
                 .StartAsync(async context =>
                 {
                     var task = context.AddTask("Classifying", maxValue: total);
@@ -244,10 +244,10 @@ public static class BatchCommand
 
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
-            var eta = _stats.Eta is { } e ? e.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--";
+            var eta = _stats.Eta is { } e ? e.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "-:--:--";
             return new Markup(string.Create(
                 CultureInfo.InvariantCulture,
-                $"[green]done {_stats.Done}[/] [red]failed {_stats.Failed}[/] [blue]in flight {_stats.InFlight}[/] {_stats.Rate,6:0.0}/s ETA {eta}"));
+                $"[green]done {_stats.Done}[/] · [red]failed {_stats.Failed}[/] · [blue]in flight {_stats.InFlight}[/] · {_stats.Rate:0}/s · ETA {eta}"));
         }
     }
 }
