@@ -106,6 +106,58 @@ public sealed class ConsumerMoqTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancelling_a_batch_stops_taking_rows_and_journals_only_finished_items()
+    {
+        var csv = Path.Combine(_dir, "parts.csv");
+        var journal = Path.Combine(_dir, "results.jsonl");
+        File.WriteAllLines(csv, ["partnumber", .. Enumerable.Range(1, 50).Select(i => $"PN-{i}")]);
+        using var cts = new CancellationTokenSource();
+        var started = 0;
+        var client = new Mock<IPartnumberClassificationClient>();
+        client.Setup(c => c.ClassifyAndWaitAsync(It.IsAny<ClassificationRequest>(), It.IsAny<IProgress<ClassificationUpdate>?>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ClassificationRequest r, IProgress<ClassificationUpdate>? _, CancellationToken token) =>
+            {
+                if (Interlocked.Increment(ref started) <= 3)
+                {
+                    return PartnumberModelFactory.ClassificationResult(r.Partnumber);
+                }
+
+                // The fourth and later hang until cancelled, like a slow backend; the first hang triggers "Ctrl+C".
+                await cts.CancelAsync();
+                await Task.Delay(Timeout.Infinite, token);
+                throw new InvalidOperationException("unreachable");
+            });
+        var arguments = SampleArguments.Parse(["--input", csv, "--output", journal, "--concurrency", "4"]);
+
+        var code = await BatchCommand.RunAsync(arguments, client.Object, _console, cts.Token);
+
+        Assert.Equal(ExitCodes.Canceled, code);
+        Assert.InRange(client.Invocations.Count, 4, 7);
+        var lines = File.ReadAllLines(journal);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.Contains("\"status\":\"done\"", l, StringComparison.Ordinal));
+        Assert.Equal(3, JournalState.Load(journal).Done.Count);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_single_classification_exits_with_130()
+    {
+        using var cts = new CancellationTokenSource();
+        var client = new Mock<IPartnumberClassificationClient>();
+        client.Setup(c => c.ClassifyAndWaitAsync(It.IsAny<ClassificationRequest>(), It.IsAny<IProgress<ClassificationUpdate>?>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ClassificationRequest _, IProgress<ClassificationUpdate>? _, CancellationToken token) =>
+            {
+                await cts.CancelAsync();
+                await Task.Delay(Timeout.Infinite, token);
+                return PartnumberModelFactory.ClassificationResult("unreachable");
+            });
+
+        var code = await ClassifyCommand.RunAsync(SampleArguments.Parse(["PN-1", "--json"]), client.Object, _console, TextWriter.Null, cts.Token);
+
+        Assert.Equal(ExitCodes.Canceled, code);
+    }
+
+    [Fact]
     public async Task The_worker_classifies_the_configured_partnumbers_and_stops_the_host()
     {
         var client = new Mock<IPartnumberClassificationClient>();
