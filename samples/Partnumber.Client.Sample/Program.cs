@@ -63,6 +63,10 @@ try
     if (arguments.Timeout is { } timeout)
     {
         options.ClassificationTimeout = timeout;
+        if (timeout < options.ConnectTimeout)
+        {
+            options.ConnectTimeout = timeout;
+        }
     }
 
     await using var client = new PartnumberClassificationClient(options);
