@@ -1,6 +1,358 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebSockets;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Partnumber.Client.Testing.Internal;
+using Partnumber.Client.Testing.Internal.Backend;
+using Partnumber.Client.Testing.Internal.EngineIO;
+using Partnumber.Client.Testing.Internal.InMemory;
+using Partnumber.Client.Testing.Journal;
+using Partnumber.Client.Testing.Scripting;
+
 namespace Partnumber.Client.Testing;
 
-/// <summary>Placeholder; the fake server is being built.</summary>
-public sealed class FakePartnumberServer
+/// <summary>
+/// An in-process fake of the Partnumber classification backend (Flask + Flask-SocketIO) that speaks the real
+/// Engine.IO v4 / Socket.IO v5 protocol on Kestrel, or in memory. Unscripted partnumbers succeed deterministically;
+/// <see cref="ForPartnumber(string)"/> scripts progress, results and faults; <see cref="Journal"/> records everything.
+/// </summary>
+public sealed class FakePartnumberServer : IAsyncDisposable
 {
+    /// <summary>The base address used in <see cref="FakePartnumberServerOptions.InMemory"/> mode (never resolved).</summary>
+    public static readonly Uri InMemoryBaseAddress = new("http://partnumber-fake.invalid/");
+
+    private readonly FakePartnumberServerOptions _options;
+    private readonly FakeBackend _backend;
+    private readonly EngineServer _engine;
+    private readonly List<IDisposable> _owned = [];
+    private WebApplication? _app;
+    private int _disposed;
+
+    private FakePartnumberServer(FakePartnumberServerOptions options)
+    {
+        _options = options;
+        _backend = new FakeBackend(options);
+        _engine = new EngineServer(options, _backend);
+        BaseAddress = InMemoryBaseAddress;
+    }
+
+    /// <summary>The REST and Socket.IO base address: <c>http://127.0.0.1:&lt;port&gt;/</c> by default.</summary>
+    public Uri BaseAddress { get; private set; }
+
+    /// <summary>What the server received and emitted, with awaitable helpers.</summary>
+    public FakeServerJournal Journal => _backend.Journal;
+
+    /// <summary>How many Engine.IO sessions are open now.</summary>
+    public int OpenSessionCount => _engine.SessionCount;
+
+    internal EngineServer Engine => _engine;
+
+    internal FakeBackend Backend => _backend;
+
+    /// <summary>Starts a server (on Kestrel unless <see cref="FakePartnumberServerOptions.InMemory"/>).</summary>
+    /// <param name="options">The settings; copied. Null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server; dispose it to stop it.</returns>
+    public static async Task<FakePartnumberServer> StartAsync(FakePartnumberServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var copy = (options ?? new FakePartnumberServerOptions()).Clone();
+        copy.Validate();
+        var server = new FakePartnumberServer(copy);
+        if (!copy.InMemory)
+        {
+            await server.StartKestrelAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return server;
+    }
+
+    /// <summary>Scripts what happens for one exact partnumber. The latest matching script wins.</summary>
+    /// <param name="partnumber">The partnumber (ordinal comparison).</param>
+    /// <returns>The script, to configure fluently.</returns>
+    public ClassificationScript ForPartnumber(string partnumber)
+    {
+        if (partnumber is null)
+        {
+            throw new ArgumentNullException(nameof(partnumber));
+        }
+
+        return _backend.AddScript(p => string.Equals(p, partnumber, StringComparison.Ordinal));
+    }
+
+    /// <summary>Scripts what happens for every partnumber matching <paramref name="predicate"/>. The latest matching script wins.</summary>
+    /// <param name="predicate">The condition on the partnumber.</param>
+    /// <returns>The script, to configure fluently.</returns>
+    public ClassificationScript ForPartnumber(Func<string, bool> predicate)
+    {
+        if (predicate is null)
+        {
+            throw new ArgumentNullException(nameof(predicate));
+        }
+
+        return _backend.AddScript(predicate);
+    }
+
+    /// <summary>Removes every script: all partnumbers get the default behaviour again.</summary>
+    public void ResetScripts() => _backend.ClearScripts();
+
+    /// <summary>
+    /// An <see cref="HttpMessageHandler"/> that serves the REST endpoint in memory (no socket), for
+    /// <c>new HttpClient(handler) { BaseAddress = server.BaseAddress }</c>. The caller owns (disposes) it.
+    /// </summary>
+    /// <returns>A new handler.</returns>
+    public HttpMessageHandler CreateHttpMessageHandler() => new InMemoryHttpHandler(_backend);
+
+    /// <summary>
+    /// Opens an in-memory WebSocket to the Engine.IO endpoint: the shape of
+    /// <c>PartnumberClassificationClientOptions.WebSocketFactory</c>. <paramref name="uri"/> is the full Engine.IO URI
+    /// (path and query, for example <c>ws://host/socket.io/?EIO=4&amp;transport=websocket</c>); the host is ignored.
+    /// </summary>
+    /// <param name="uri">The Engine.IO URI.</param>
+    /// <param name="headers">The handshake headers (recorded in the journal).</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>The client end, open.</returns>
+    /// <exception cref="WebSocketException">The handshake is refused (wrong path, no <c>EIO=4</c>, unknown sid), as a real server's 400 would be.</exception>
+    public Task<WebSocket> ConnectWebSocketAsync(Uri uri, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    {
+        if (uri is null)
+        {
+            throw new ArgumentNullException(nameof(uri));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new WebSocketException(WebSocketError.Faulted, "The fake server is stopped.");
+        }
+
+        if (!string.Equals(uri.AbsolutePath.TrimEnd('/'), _options.SocketIOPath.TrimEnd('/'), StringComparison.Ordinal))
+        {
+            throw new WebSocketException(WebSocketError.NotAWebSocket, $"The server returned status code '404' for {uri.AbsolutePath}.");
+        }
+
+        var query = QueryHelpers.ParseQuery(uri.Query);
+        var error = EngineServer.ValidateQuery(query.TryGetValue("EIO", out var eio) ? eio.ToString() : null, query.TryGetValue("transport", out var t) ? t.ToString() : null, out var isWebSocket);
+        if (error is not null || !isWebSocket)
+        {
+            throw new WebSocketException(WebSocketError.NotAWebSocket, "The server returned status code '400' when status code '101' was expected: " + (error ?? "transport must be websocket"));
+        }
+
+        EngineSession? session = null;
+        if (query.TryGetValue("sid", out var sid) && sid.ToString().Length > 0
+            && (!_engine.TryGetSession(sid.ToString(), out session) || session!.IsWebSocket))
+        {
+            throw new WebSocketException(WebSocketError.NotAWebSocket, "The server returned status code '400' when status code '101' was expected: unknown sid.");
+        }
+
+        var (clientStream, serverStream) = DuplexPipeStream.CreatePair();
+        var serverSocket = WebSocket.CreateFromStream(serverStream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var clientSocket = WebSocket.CreateFromStream(clientStream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+        var recorded = new Dictionary<string, string>(headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
+        _ = RunInMemoryAsync(serverSocket, serverStream, session, recorded);
+        return Task.FromResult(clientSocket);
+    }
+
+    /// <summary>
+    /// SDK options wired to this server: <c>BaseAddress</c>, paths and, in in-memory mode, the
+    /// <c>WebSocketFactory</c>. Change timeouts and headers on the result as needed.
+    /// </summary>
+    /// <returns>New options.</returns>
+    public PartnumberClassificationClientOptions CreateClientOptions()
+    {
+        var options = new PartnumberClassificationClientOptions
+        {
+            BaseAddress = BaseAddress,
+            ClassifyPath = _options.ClassifyPath,
+            SocketIOPath = _options.SocketIOPath,
+        };
+        if (_options.InMemory)
+        {
+            options.WebSocketFactory = (uri, headers, ct) => ConnectWebSocketAsync(uri, headers, ct);
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// An SDK client wired to this server (in memory when the server is). The HTTP client it uses is disposed with the server.
+    /// </summary>
+    /// <param name="configure">Adjusts the options before the client is built (timeouts, headers...).</param>
+    /// <returns>A new client; dispose it.</returns>
+    public PartnumberClassificationClient CreateClient(Action<PartnumberClassificationClientOptions>? configure = null)
+    {
+        var options = CreateClientOptions();
+        configure?.Invoke(options);
+        if (!_options.InMemory)
+        {
+            return new PartnumberClassificationClient(options);
+        }
+
+        var http = new HttpClient(CreateHttpMessageHandler()) { BaseAddress = BaseAddress };
+        lock (_owned)
+        {
+            _owned.Add(http);
+        }
+
+        return new PartnumberClassificationClient(http, options);
+    }
+
+    /// <summary>Stops the server: running tasks stop, every session closes, Kestrel stops.</summary>
+    /// <returns>A task that completes when stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _backend.Dispose();
+        _engine.CloseAll();
+        if (_app is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        lock (_owned)
+        {
+            foreach (var item in _owned)
+            {
+                item.Dispose();
+            }
+
+            _owned.Clear();
+        }
+    }
+
+    private async Task RunInMemoryAsync(WebSocket serverSocket, Stream serverStream, EngineSession? upgradeOf, IReadOnlyDictionary<string, string> headers)
+    {
+        try
+        {
+            await Task.Yield();
+            await _engine.RunWebSocketAsync(serverSocket, upgradeOf, headers, serverStream.Dispose).ConfigureAwait(false);
+        }
+        finally
+        {
+            serverSocket.Dispose();
+            await serverStream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task StartKestrelAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(_options.BindAddress, _options.Port);
+        });
+        builder.Services.AddWebSockets(_ => { });
+        builder.Services.AddSingleton<IHostLifetime, NoopHostLifetime>();
+        if (_options.LoggerFactory is not null)
+        {
+            builder.Services.AddSingleton(_options.LoggerFactory);
+        }
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.Run(DispatchAsync);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _app = app;
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var host = _options.BindAddress.Equals(IPAddress.Any) ? "127.0.0.1"
+            : _options.BindAddress.Equals(IPAddress.IPv6Any) ? "[::1]"
+            : address.Host;
+        BaseAddress = new UriBuilder(address) { Host = host, Path = "/" }.Uri;
+    }
+
+    private Task DispatchAsync(HttpContext context)
+    {
+        if (_options.CorsAllowedOrigins is { } allowed && ApplyCors(context, allowed))
+        {
+            return Task.CompletedTask; // a preflight, answered
+        }
+
+        var path = context.Request.Path.Value ?? "/";
+        if (string.Equals(path.TrimEnd('/'), _options.SocketIOPath.TrimEnd('/'), StringComparison.Ordinal))
+        {
+            return _engine.HandleAsync(context);
+        }
+
+        if (string.Equals(path.TrimEnd('/'), _options.ClassifyPath.TrimEnd('/'), StringComparison.Ordinal))
+        {
+            return ClassifyAsync(context);
+        }
+
+        context.Response.StatusCode = 404;
+        return Task.CompletedTask;
+    }
+
+    private static bool ApplyCors(HttpContext context, IReadOnlyList<string> allowed)
+    {
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length == 0 || !allowed.Any(a => a == "*" || string.Equals(a.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        var headers = context.Response.Headers;
+        headers.AccessControlAllowOrigin = origin;
+        headers.AccessControlAllowCredentials = "true";
+        headers.Vary = "Origin";
+        if (!HttpMethods.IsOptions(context.Request.Method))
+        {
+            return false;
+        }
+
+        headers.AccessControlAllowMethods = "GET, POST, OPTIONS";
+        var requested = context.Request.Headers.AccessControlRequestHeaders.ToString();
+        headers.AccessControlAllowHeaders = requested.Length > 0 ? requested : "Content-Type";
+        headers.AccessControlMaxAge = "600";
+        context.Response.StatusCode = 204;
+        return true;
+    }
+
+    private async Task ClassifyAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        var request = new RestRequest(context.Request.Method, context.Request.Path.Value ?? "/", EngineServer.HeadersOf(context.Request.Headers), context.Request.ContentType, buffer.ToArray());
+        var response = await _backend.HandleClassifyAsync(request, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = response.StatusCode;
+        context.Response.ContentType = response.ContentType;
+        foreach (var header in response.Headers)
+        {
+            context.Response.Headers.Append(header.Key, header.Value);
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(response.Body);
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    }
 }

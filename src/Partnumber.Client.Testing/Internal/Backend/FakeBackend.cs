@@ -1,0 +1,322 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Partnumber.Client.Testing.Internal.SocketIO;
+using Partnumber.Client.Testing.Journal;
+using Partnumber.Client.Testing.Scripting;
+
+namespace Partnumber.Client.Testing.Internal.Backend;
+
+/// <summary>
+/// The Flask-SocketIO application the fake imitates: the <c>connect</c>/<c>join</c>/<c>ping_event</c>/<c>message</c>
+/// handlers, the REST endpoint, and the task runner that plays scripts into rooms.
+/// </summary>
+internal sealed class FakeBackend : IDisposable
+{
+    private static readonly IReadOnlyList<KeyValuePair<string, string>> NoHeaders = [];
+    private readonly ConcurrentDictionary<string, SocketConnection> _sockets = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<ClassificationScript> _scripts = [];
+    private readonly object _scriptGate = new();
+    private ClassificationScript[] _scriptSnapshot = [];
+    private readonly ScriptStep[] _defaultSteps;
+
+    public FakeBackend(FakePartnumberServerOptions options)
+    {
+        Options = options;
+        Journal = new FakeServerJournal(options.JournalWaitTimeout, options.JournalCapacity);
+        var steps = new List<ScriptStep>();
+        var total = Payloads.DefaultMessages.Length;
+        for (var i = 0; i < total; i++)
+        {
+            var current = i + 1;
+            var json = Payloads.Update(current, total, Payloads.DefaultMessages[i]);
+            steps.Add(new ScriptStep(options.DefaultStepDelay, ScriptStepKind.Emit, "classification_update_status", _ => json, isProgress: true));
+        }
+
+        steps.Add(new ScriptStep(options.DefaultStepDelay, ScriptStepKind.Emit, "classification_finished", ScriptContext.DefaultFinished, isTerminal: true));
+        _defaultSteps = [.. steps];
+    }
+
+    public FakePartnumberServerOptions Options { get; }
+
+    public FakeServerJournal Journal { get; }
+
+    public RoomRegistry Rooms { get; } = new();
+
+    public DateTimeOffset Now => Options.TimeProvider.GetUtcNow();
+
+    public ClassificationScript AddScript(Func<string, bool> matches)
+    {
+        var script = new ClassificationScript(matches);
+        lock (_scriptGate)
+        {
+            _scripts.Add(script);
+            _scriptSnapshot = [.. _scripts];
+        }
+
+        return script;
+    }
+
+    public void ClearScripts()
+    {
+        lock (_scriptGate)
+        {
+            _scripts.Clear();
+            _scriptSnapshot = [];
+        }
+    }
+
+    // ---------------- Socket.IO handlers ----------------
+
+    public void OnSocketConnected(SocketConnection socket)
+    {
+        var sid = socket.Sid!;
+        _sockets[sid] = socket;
+        socket.Engine.Record.SocketSessionId = sid;
+        var connected = SocketCodec.EncodeEvent("connected", Payloads.SocketSession(sid));
+        var ack = SocketCodec.Encode(SocketPacketType.Connect, json: Payloads.Sid(sid));
+        if (Options.ConnectedEventBeforeConnectAck)
+        {
+            socket.SendEncoded(connected);
+            socket.SendEncoded(ack);
+        }
+        else
+        {
+            socket.SendEncoded(ack);
+            socket.SendEncoded(connected);
+        }
+
+        Journal.SessionList.Notify();
+        Journal.EventList.Add(new RecordedEvent(EventDirection.Emitted, "connected", Payloads.SocketSession(sid), sid, null, 1, Now));
+    }
+
+    public void OnSocketDisconnected(SocketConnection socket)
+    {
+        if (socket.Sid is { } sid)
+        {
+            _sockets.TryRemove(sid, out _);
+        }
+    }
+
+    public void OnEvent(SocketConnection socket, string name, JsonElement payload, int? ackId)
+    {
+        var payloadJson = payload.ValueKind == JsonValueKind.Undefined ? null : payload.GetRawText();
+        string? room = null;
+        switch (name)
+        {
+            case "join":
+                if (payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("room_id", out var roomId) && roomId.ValueKind == JsonValueKind.String)
+                {
+                    room = roomId.GetString()!;
+                }
+
+                break;
+            case "ping_event":
+                Emit(socket, "pong_event", "{\"message\":\"pong\"}");
+                break;
+            case "message":
+                Emit(socket, "message", payloadJson);
+                break;
+        }
+
+        Journal.EventList.Add(new RecordedEvent(EventDirection.Received, name, payloadJson, socket.Sid, room, 0, Now));
+        if (room is not null)
+        {
+            socket.Join(room);
+        }
+
+        if (ackId is int id)
+        {
+            socket.SendEncoded(SocketCodec.Encode(SocketPacketType.Ack, id: id, json: "[]"));
+        }
+    }
+
+    public void Emit(SocketConnection socket, string name, string? payloadJson)
+    {
+        socket.SendEncoded(SocketCodec.EncodeEvent(name, payloadJson));
+        Journal.EventList.Add(new RecordedEvent(EventDirection.Emitted, name, payloadJson, socket.Sid, null, 1, Now));
+    }
+
+    public int EmitToRoom(string room, string name, string payloadJson)
+    {
+        var count = Rooms.SendToMembers(room, SocketCodec.EncodeEngineEvent(name, payloadJson));
+
+        Journal.EventList.Add(new RecordedEvent(EventDirection.Emitted, name, payloadJson, null, room, count, Now));
+        return count;
+    }
+
+    // ---------------- REST ----------------
+
+    public async Task<RestResponse> HandleClassifyAsync(RestRequest request, CancellationToken cancellationToken)
+    {
+        var record = new RecordedHttpRequest(request.Method, request.Path, request.Headers, Encoding.UTF8.GetString(request.Body), Now);
+        var response = await ClassifyAsync(request, record, cancellationToken).ConfigureAwait(false);
+        Publish(record);
+        record.StatusCode = response.StatusCode;
+        Journal.RequestList.Notify();
+        return response;
+    }
+
+    private void Publish(RecordedHttpRequest record)
+    {
+        if (!record.Published)
+        {
+            record.Published = true;
+            Journal.RequestList.Add(record);
+        }
+    }
+
+    private async Task<RestResponse> ClassifyAsync(RestRequest request, RecordedHttpRequest record, CancellationToken cancellationToken)
+    {
+        if (!string.Equals(request.Method, "POST", StringComparison.OrdinalIgnoreCase))
+        {
+            return Json(405, Payloads.Error("Method not allowed; use POST."));
+        }
+
+        if (!IsJson(request.ContentType))
+        {
+            return Json(415, Payloads.Error("Content-Type must be application/json."));
+        }
+
+        string partnumber;
+        string? description = null;
+        string? socketSessionId = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(request.Body);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Json(400, Payloads.Error("The body must be a JSON object."));
+            }
+
+            if (!root.TryGetProperty("partnumber", out var pn) || pn.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(pn.GetString()))
+            {
+                return Json(400, Payloads.Error("partnumber is required."));
+            }
+
+            partnumber = pn.GetString()!;
+            if (root.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String)
+            {
+                description = d.GetString();
+            }
+
+            if (root.TryGetProperty("socket_session_id", out var s) && s.ValueKind == JsonValueKind.String)
+            {
+                socketSessionId = s.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+            return Json(400, Payloads.Error("The body is not valid JSON."));
+        }
+
+        record.Partnumber = partnumber;
+        record.SocketSessionId = socketSessionId;
+        var script = FindScript(partnumber);
+        if (script is not null && script.ResponseDelay > TimeSpan.Zero)
+        {
+            // The delay's timer exists before the request is journaled: a test that saw the request can advance a FakeTimeProvider.
+            var delay = Task.Delay(script.ResponseDelay, Options.TimeProvider, cancellationToken);
+            Publish(record);
+            await delay.ConfigureAwait(false);
+        }
+
+        if (script?.HttpStatusCode is int status)
+        {
+            return new RestResponse(status, script.HttpContentType, script.HttpBody ?? string.Empty, script.HttpHeaders);
+        }
+
+        var taskId = Guid.NewGuid().ToString();
+        var roomId = Guid.NewGuid().ToString();
+        record.TaskId = taskId;
+        record.RoomId = roomId;
+        var room = Rooms.Acquire(roomId);
+        if (Options.AutoJoin && socketSessionId is not null && _sockets.TryGetValue(socketSessionId, out var socket))
+        {
+            socket.Join(roomId);
+        }
+
+        IReadOnlyList<ScriptStep> steps;
+        var progressTotal = Payloads.DefaultMessages.Length;
+        if (script is null)
+        {
+            steps = _defaultSteps;
+        }
+        else
+        {
+            steps = script.BuildSteps(out progressTotal);
+        }
+
+        var context = new ScriptContext(partnumber, description, taskId, roomId, progressTotal);
+        new TaskRun(this, room, steps, context).Start(waitForJoin: script is null || !script.EmitsBeforeJoin);
+        return Json(202, Payloads.Accepted(taskId, roomId));
+    }
+
+    internal void ExecuteStep(ScriptStep step, ScriptContext context)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (step.Kind == ScriptStepKind.Emit)
+        {
+            EmitToRoom(context.RoomId, step.EventName!, step.Payload!(context));
+            return;
+        }
+
+        foreach (var member in Rooms.MembersOf(context.RoomId))
+        {
+            switch (step.Mode)
+            {
+                case ServerDisconnectMode.Namespace:
+                    member.ServerDisconnect();
+                    break;
+                case ServerDisconnectMode.TransportAbort:
+                    member.Engine.Close("server transport abort", abort: true);
+                    break;
+                default:
+                    member.Engine.GoSilent();
+                    break;
+            }
+        }
+    }
+
+    internal CancellationToken Stopping => _stopping.Token;
+
+    private ClassificationScript? FindScript(string partnumber)
+    {
+        var scripts = Volatile.Read(ref _scriptSnapshot);
+        for (var i = scripts.Length - 1; i >= 0; i--)
+        {
+            if (scripts[i].Matches(partnumber))
+            {
+                return scripts[i];
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var parsed) || parsed.MediaType is null)
+        {
+            return false;
+        }
+
+        return parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || parsed.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static RestResponse Json(int status, string body) => new(status, "application/json", body, NoHeaders);
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+}

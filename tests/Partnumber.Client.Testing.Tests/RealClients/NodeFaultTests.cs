@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Partnumber.Client.Testing.Scripting;
+using Partnumber.Client.Testing.Tests.Support;
+
+namespace Partnumber.Client.Testing.Tests.RealClients;
+
+/// <summary>Scripted server-side disconnects, as socket.io-client for Node reports them.</summary>
+[Trait("Category", "Conformance")]
+public class NodeFaultTests
+{
+    [SkippableTheory]
+    [InlineData(ServerDisconnectMode.Namespace, "io server disconnect")]
+    [InlineData(ServerDisconnectMode.TransportAbort, "transport close")]
+    [InlineData(ServerDisconnectMode.Silent, "ping timeout")]
+    public async Task Socket_io_client_sees_the_scripted_disconnect(ServerDisconnectMode mode, string reason)
+    {
+        Peers.Require(Peers.NodeAvailable(), "Node socket.io-client", "(cd tests/Partnumber.Client.Testing.Tests/conformance/node && npm ci)");
+
+        // Real time here: the client's own heartbeat watchdog (pingInterval + pingTimeout) must notice the silence.
+        await using var server = await FakePartnumberServer.StartAsync(new() { PingInterval = TimeSpan.FromMilliseconds(300), PingTimeout = TimeSpan.FromMilliseconds(300) });
+        server.ForPartnumber("PN-FAULT").Progress("a").Disconnect(mode);
+
+        var run = await Peers.RunAsync("node", ["disconnect.js", server.BaseAddress.ToString(), "PN-FAULT"], Peers.NodeDirectory, TimeSpan.FromSeconds(30));
+
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stderr}{run.Stdout}");
+        using var doc = JsonDocument.Parse(run.Stdout.Trim());
+        Assert.Equal(reason, doc.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(1, doc.RootElement.GetProperty("updates").GetInt32());
+    }
+}
