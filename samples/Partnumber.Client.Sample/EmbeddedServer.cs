@@ -1,21 +1,25 @@
+using Partnumber.Client.Testing;
+
 namespace Partnumber.Client.Sample;
 
 /// <summary>
-/// Starts the fake backend (<c>FakePartnumberServer</c> from Partnumber.Client.Testing) in-process, for the zero set-up
-/// default and for <c>serve</c>.
+/// Starts the fake backend (<see cref="FakePartnumberServer"/> from Partnumber.Client.Testing) in-process on loopback,
+/// for the zero set-up default and for <c>serve</c>.
 /// </summary>
 internal static class EmbeddedServer
 {
-    /// <summary>Whether this build has a usable fake server.</summary>
-    public static bool IsAvailable => false;
-
-    /// <summary>Starts the fake on a loopback port (0 = any free port) and returns its address and lifetime.</summary>
-    public static Task<(Uri BaseAddress, IAsyncDisposable Lifetime)> StartAsync(int port, bool verbose, CancellationToken cancellationToken)
+    /// <summary>Starts the fake on 127.0.0.1 (<paramref name="port"/> 0 = any free port).</summary>
+    /// <param name="port">The TCP port.</param>
+    /// <param name="corsOpen">Allow any origin (for a browser front-end using socket.io-client).</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static Task<FakePartnumberServer> StartAsync(int port, bool corsOpen, CancellationToken cancellationToken)
     {
-        _ = port;
-        _ = verbose;
-        _ = cancellationToken;
-        throw new NotSupportedException(
-            "The embedded fake server (Partnumber.Client.Testing) is not available in this build yet; pass --server URL.");
+        var options = new FakePartnumberServerOptions { Port = port };
+        if (corsOpen)
+        {
+            options.CorsAllowedOrigins = ["*"];
+        }
+
+        return FakePartnumberServer.StartAsync(options, cancellationToken);
     }
 }

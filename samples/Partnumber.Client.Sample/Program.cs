@@ -1,5 +1,6 @@
 using Partnumber.Client;
 using Partnumber.Client.Sample;
+using Partnumber.Client.Testing;
 using Spectre.Console;
 
 SampleArguments arguments;
@@ -36,7 +37,7 @@ if (arguments.Command == SampleCommand.Serve)
     return await ServeCommand.RunAsync(arguments, console, cancel.Token);
 }
 
-IAsyncDisposable? embedded = null;
+FakePartnumberServer? embedded = null;
 try
 {
     Uri baseAddress;
@@ -48,15 +49,15 @@ try
     {
         try
         {
-            (baseAddress, embedded) = await EmbeddedServer.StartAsync(port: 0, verbose: false, cancel.Token);
+            embedded = await EmbeddedServer.StartAsync(port: 0, corsOpen: false, cancel.Token);
         }
-        catch (NotSupportedException ex)
+        catch (OperationCanceledException)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return ExitCodes.Usage;
+            return ExitCodes.Canceled;
         }
 
-        console.MarkupLine($"[grey]No --server given: using the embedded fake server at {baseAddress} (in-process).[/]");
+        baseAddress = embedded.BaseAddress;
+        console.MarkupLineInterpolated($"[grey]Using the embedded fake server at {baseAddress} (no --server given).[/]");
     }
 
     var options = new PartnumberClassificationClientOptions { BaseAddress = baseAddress, SocketAddress = arguments.SocketServer };
