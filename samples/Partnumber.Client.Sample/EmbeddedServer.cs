@@ -11,10 +11,11 @@ internal static class EmbeddedServer
     /// <summary>Starts the fake on 127.0.0.1 (<paramref name="port"/> 0 = any free port).</summary>
     /// <param name="port">The TCP port.</param>
     /// <param name="corsOpen">Allow any origin (for a browser front-end using socket.io-client).</param>
+    /// <param name="journalCapacity">How many requests, sessions and events the fake's journal keeps (memory stays flat).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static Task<FakePartnumberServer> StartAsync(int port, bool corsOpen, CancellationToken cancellationToken)
+    public static Task<FakePartnumberServer> StartAsync(int port, bool corsOpen, int journalCapacity, CancellationToken cancellationToken)
     {
-        var options = new FakePartnumberServerOptions { Port = port };
+        var options = new FakePartnumberServerOptions { Port = port, JournalCapacity = journalCapacity };
         if (corsOpen)
         {
             options.CorsAllowedOrigins = ["*"];

@@ -49,7 +49,7 @@ try
     {
         try
         {
-            embedded = await EmbeddedServer.StartAsync(port: 0, corsOpen: false, cancel.Token);
+            embedded = await EmbeddedServer.StartAsync(port: 0, corsOpen: false, journalCapacity: 256, cancel.Token);
         }
         catch (OperationCanceledException)
         {

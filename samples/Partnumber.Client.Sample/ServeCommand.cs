@@ -13,7 +13,7 @@ internal static class ServeCommand
         FakePartnumberServer fake;
         try
         {
-            fake = await EmbeddedServer.StartAsync(arguments.Port, corsOpen: true, cancellationToken);
+            fake = await EmbeddedServer.StartAsync(arguments.Port, corsOpen: true, journalCapacity: 10_000, cancellationToken);
         }
         catch (IOException ex)
         {
@@ -28,22 +28,23 @@ internal static class ServeCommand
         await using (fake)
         {
             console.MarkupLineInterpolated($"Fake Partnumber server listening on [bold]{fake.BaseAddress}[/] (POST {"/classify-partnumber"}, Socket.IO at /socket.io, CORS open). Ctrl+C stops it.");
-            var requestsSeen = 0;
-            var eventsSeen = 0;
+            RecordedHttpRequest? lastRequest = null;
+            RecordedEvent? lastEvent = null;
             while (!cancellationToken.IsCancellationRequested)
             {
+                // The journal keeps the newest entries only, so continue after the last one printed rather than at an index.
                 var requests = fake.Journal.Requests;
-                for (; requestsSeen < requests.Count; requestsSeen++)
+                foreach (var r in After(requests, lastRequest))
                 {
-                    var r = requests[requestsSeen];
+                    lastRequest = r;
                     console.MarkupLineInterpolated(
                         $"[grey]{r.Timestamp.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)}[/] [blue]{r.Method} {r.Path}[/] partnumber={r.Partnumber ?? "-"} room={r.RoomId ?? "-"} sid={r.SocketSessionId ?? "-"}");
                 }
 
                 var events = fake.Journal.Events;
-                for (; eventsSeen < events.Count; eventsSeen++)
+                foreach (var e in After(events, lastEvent))
                 {
-                    var e = events[eventsSeen];
+                    lastEvent = e;
                     console.MarkupLineInterpolated(
                         $"[grey]{e.Timestamp.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)}[/] {(e.Direction == EventDirection.Received ? "←" : "→")} [green]{e.EventName}[/] {e.PayloadJson ?? ""} [grey](room {e.Room ?? "-"}, sid {e.SocketSessionId ?? "-"})[/]");
                 }
@@ -62,5 +63,27 @@ internal static class ServeCommand
         }
 
         return ExitCodes.Done;
+    }
+
+    private static IEnumerable<T> After<T>(IReadOnlyList<T> items, T? last)
+        where T : class
+    {
+        var start = 0;
+        if (last is not null)
+        {
+            for (var i = items.Count - 1; i >= 0; i--)
+            {
+                if (ReferenceEquals(items[i], last))
+                {
+                    start = i + 1;
+                    break;
+                }
+            }
+        }
+
+        for (var i = start; i < items.Count; i++)
+        {
+            yield return items[i];
+        }
     }
 }
