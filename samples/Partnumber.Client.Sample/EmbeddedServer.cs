@@ -12,10 +12,11 @@ internal static class EmbeddedServer
     /// <param name="port">The TCP port.</param>
     /// <param name="corsOpen">Allow any origin (for a browser front-end using socket.io-client).</param>
     /// <param name="journalCapacity">How many requests, sessions and events the fake's journal keeps (memory stays flat).</param>
+    /// <param name="stepDelay">The delay before each event of a classification (so a person can watch the steps).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static Task<FakePartnumberServer> StartAsync(int port, bool corsOpen, int journalCapacity, CancellationToken cancellationToken)
+    public static Task<FakePartnumberServer> StartAsync(int port, bool corsOpen, int journalCapacity, TimeSpan stepDelay, CancellationToken cancellationToken)
     {
-        var options = new FakePartnumberServerOptions { Port = port, JournalCapacity = journalCapacity };
+        var options = new FakePartnumberServerOptions { Port = port, JournalCapacity = journalCapacity, DefaultStepDelay = stepDelay };
         if (corsOpen)
         {
             options.CorsAllowedOrigins = ["*"];

@@ -49,7 +49,12 @@ try
     {
         try
         {
-            embedded = await EmbeddedServer.StartAsync(port: 0, corsOpen: false, journalCapacity: 256, cancel.Token);
+            embedded = await EmbeddedServer.StartAsync(
+                port: 0,
+                corsOpen: false,
+                journalCapacity: 256,
+                stepDelay: arguments.Command == SampleCommand.Classify && !arguments.Json ? TimeSpan.FromMilliseconds(400) : TimeSpan.Zero,
+                cancel.Token);
         }
         catch (OperationCanceledException)
         {

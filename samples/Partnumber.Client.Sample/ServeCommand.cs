@@ -13,7 +13,7 @@ internal static class ServeCommand
         FakePartnumberServer fake;
         try
         {
-            fake = await EmbeddedServer.StartAsync(arguments.Port, corsOpen: true, journalCapacity: 10_000, cancellationToken);
+            fake = await EmbeddedServer.StartAsync(arguments.Port, corsOpen: true, journalCapacity: 10_000, stepDelay: TimeSpan.FromMilliseconds(500), cancellationToken);
         }
         catch (IOException ex)
         {
