@@ -101,6 +101,15 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         return _backend.AddScript(predicate);
     }
 
+    /// <summary>
+    /// Makes every following Socket.IO namespace CONNECT fail with CONNECT_ERROR <c>44{"message":...}</c> (as a
+    /// Flask-SocketIO connect handler that refuses the client), or accepts them again when <paramref name="message"/> is null.
+    /// The Engine.IO connection itself is accepted.
+    /// </summary>
+    /// <param name="message">The error message, for example <c>Not authorized</c>; null to accept connections.</param>
+    public void RejectConnections(string? message)
+        => _backend.ConnectRejection = message is null ? null : Payloads.Message(message);
+
     /// <summary>Removes every script: all partnumbers get the default behaviour again.</summary>
     public void ResetScripts() => _backend.ClearScripts();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Text.Json;
 using Partnumber.Client.Testing.Journal;
@@ -108,5 +109,39 @@ public class FakePartnumberServerTests
 
         Assert.All(results, r => Assert.Equal(r.partnumber, r.received));
         Assert.Equal(20, server.Journal.Events.Count(e => e.EventName == "classification_finished" && e.Recipients == 1));
+    }
+
+    [Fact]
+    public async Task A_supplied_logger_factory_receives_the_hosts_logs()
+    {
+        var provider = new CollectingLoggerProvider();
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
+        await using (var server = await FakePartnumberServer.StartAsync(new() { LoggerFactory = factory }))
+        {
+            await Http.StartAsync(server.BaseAddress, "PN-LOG");
+        }
+
+        Assert.Contains(provider.Categories, c => c.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+
+    private sealed class CollectingLoggerProvider : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentBag<string> Categories { get; } = [];
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CollectingLoggerProvider owner, string category) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+                => owner.Categories.Add(category);
+        }
     }
 }

@@ -33,6 +33,17 @@ public sealed class FakeServerJournal
 
     internal JournalList<RecordedEvent> EventList { get; }
 
+    /// <summary>
+    /// Forgets everything recorded so far (for a server shared by several tests, e.g. through an xUnit class fixture).
+    /// Open sessions stay open but are no longer listed.
+    /// </summary>
+    public void Clear()
+    {
+        RequestList.Clear();
+        SessionList.Clear();
+        EventList.Clear();
+    }
+
     /// <summary>Waits until <paramref name="count"/> REST requests (matching <paramref name="predicate"/>, if given) were answered.</summary>
     /// <param name="count">How many requests.</param>
     /// <param name="predicate">Which requests count; null for all.</param>

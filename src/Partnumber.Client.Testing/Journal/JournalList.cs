@@ -26,6 +26,12 @@ internal sealed class JournalList<T>
         Notify();
     }
 
+    public void Clear()
+    {
+        _items.Clear();
+        Volatile.Write(ref _count, 0);
+    }
+
     /// <summary>Re-evaluates waiters after an item changed (for example a session closed).</summary>
     public void Notify()
     {

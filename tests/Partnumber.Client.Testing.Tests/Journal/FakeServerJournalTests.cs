@@ -88,4 +88,15 @@ public class FakeServerJournalTests
         error = await Assert.ThrowsAsync<ArgumentException>(() => FakePartnumberServer.StartAsync(new() { ClassifyPath = "no-slash" }));
         Assert.Equal("ClassifyPath", error.ParamName);
     }
+
+    [Fact]
+    public async Task Clear_forgets_what_was_recorded()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        await Http.StartAsync(server.BaseAddress, "PN-1");
+        server.Journal.Clear();
+        Assert.Empty(server.Journal.Requests);
+        await Http.StartAsync(server.BaseAddress, "PN-2");
+        Assert.Equal("PN-2", Assert.Single(await server.Journal.WaitForRequestsAsync(1)).Partnumber);
+    }
 }

@@ -34,11 +34,20 @@ public static class Peers
         Skip.If(true, message);
     }
 
-    public static bool NodeAvailable()
+    private static readonly Lazy<bool> NodeCheck = new(CheckNode);
+    private static readonly Lazy<bool> PythonCheck = new(CheckPython);
+
+    /// <summary>Whether node and the committed socket.io-client are installed (checked once per run).</summary>
+    public static bool NodeAvailable() => NodeCheck.Value;
+
+    /// <summary>Whether /usr/bin/python3 can import socketio and websocket (checked once per run).</summary>
+    public static bool PythonAvailable() => PythonCheck.Value;
+
+    private static bool CheckNode()
         => File.Exists(Path.Combine(NodeDirectory, "node_modules", "socket.io-client", "package.json"))
            && Run("node", ["--version"], NodeDirectory, TimeSpan.FromSeconds(10)).ExitCode == 0;
 
-    public static bool PythonAvailable()
+    private static bool CheckPython()
         => File.Exists("/usr/bin/python3")
            && Run("/usr/bin/python3", ["-c", "import socketio, websocket"], PythonDirectory, TimeSpan.FromSeconds(20)).ExitCode == 0;
 

@@ -47,6 +47,9 @@ internal sealed class FakeBackend : IDisposable
 
     public DateTimeOffset Now => Options.TimeProvider.GetUtcNow();
 
+    /// <summary>The CONNECT_ERROR payload for namespace CONNECTs, or null to accept them.</summary>
+    public volatile string? ConnectRejection;
+
     public ClassificationScript AddScript(Func<string, bool> matches)
     {
         var script = new ClassificationScript(matches);

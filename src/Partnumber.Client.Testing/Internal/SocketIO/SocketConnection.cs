@@ -143,6 +143,13 @@ internal sealed class SocketConnection
             return;
         }
 
+        if (_backend.ConnectRejection is { } rejection)
+        {
+            // Like a Flask-SocketIO connect handler that refuses (ConnectionRefusedError): CONNECT_ERROR, the session stays open.
+            SendEncoded(SocketCodec.Encode(SocketPacketType.ConnectError, json: rejection));
+            return;
+        }
+
         if (Interlocked.CompareExchange(ref _state, Connected, AwaitingConnect) != AwaitingConnect)
         {
             return;

@@ -26,6 +26,24 @@ public class SocketProtocolTests
         Assert.Equal("44/admin,{\"message\":\"Invalid namespace\"}", await client.ReceiveAsync());
     }
 
+    [Fact]
+    public async Task Rejected_connections_get_connect_error_until_accepted_again()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        server.RejectConnections("Não autorizado");
+        await using (var client = await RawSocketIOClient.OpenAsync(server.BaseAddress))
+        {
+            Assert.StartsWith("0{", await client.ReceiveAsync());
+            await client.SendAsync("40");
+            Assert.Equal("44{\"message\":\"Não autorizado\"}", await client.ReceiveAsync());
+        }
+
+        server.RejectConnections(null);
+        var (accepted, sid, _) = await RawSocketIOClient.ConnectAsync(server.BaseAddress);
+        await using var _a = accepted;
+        Assert.NotEmpty(sid);
+    }
+
     [Theory]
     [InlineData("42[\"join\",{\"room_id\":\"r\"}]")] // first packet not CONNECT
     [InlineData("4x")] // unknown packet type
