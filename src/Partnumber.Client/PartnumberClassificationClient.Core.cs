@@ -17,15 +17,16 @@ public partial class PartnumberClassificationClient
 
     /// <summary>For tests: runs the client over another realtime transport.</summary>
     internal PartnumberClassificationClient(HttpClient? httpClient, PartnumberClassificationClientOptions options, bool ownsHttpClient, IRealtimeConnector? connector)
-        : this(ownsHttpClient || httpClient is null ? null : new Func<HttpClient>(() => httpClient), options, connector)
+        : this(ownsHttpClient || httpClient is null ? null : new Func<HttpClient>(() => httpClient), options, connector, httpPipelineHasRetry: false)
     {
     }
 
     /// <summary>
     /// The one real constructor. <paramref name="httpClientSource"/> is asked for an HttpClient per POST (so
-    /// IHttpClientFactory can rotate handlers); null means a client-owned HttpClient with the default safe retry policy.
+    /// IHttpClientFactory can rotate handlers); null means a client-owned HttpClient. Unless the HTTP pipeline already
+    /// retries (dependency injection adds the policy there), the POST runs under the options' retry policy.
     /// </summary>
-    internal PartnumberClassificationClient(Func<HttpClient>? httpClientSource, PartnumberClassificationClientOptions options, IRealtimeConnector? connector)
+    internal PartnumberClassificationClient(Func<HttpClient>? httpClientSource, PartnumberClassificationClientOptions options, IRealtimeConnector? connector, bool httpPipelineHasRetry)
     {
         if (options is null)
         {
@@ -36,11 +37,11 @@ public partial class PartnumberClassificationClient
         snapshot.Validate();
         if (httpClientSource is null)
         {
-            var owned = _ownedHttpClient = HttpClientFactory.CreateDefault(snapshot.TimeProvider);
+            var owned = _ownedHttpClient = HttpClientFactory.CreateDefault();
             httpClientSource = () => owned;
         }
 
-        _runtime = new ClientRuntime(snapshot, httpClientSource, connector);
+        _runtime = new ClientRuntime(snapshot, httpClientSource, connector, httpPipelineHasRetry);
     }
 
     private ClientRuntime Runtime => _runtime ?? throw new InvalidOperationException("This instance was created for mocking; override the member you call.");

@@ -44,6 +44,20 @@ public sealed class PartnumberClassificationClientOptions
     /// </summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Socket.IO <c>auth</c> fields sent in the namespace CONNECT packet (for example <c>token</c>), for servers that
+    /// authenticate the socket that way. Empty (the default) sends none. Values are never logged.
+    /// </summary>
+    public IDictionary<string, string> Auth { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The retry policy around the POST when the client is not built by dependency injection (whose HTTP client
+    /// pipeline carries the policy instead). Null (the default) means <see cref="PartnumberHttpPolicies.SafeRetry"/> on
+    /// <see cref="TimeProvider"/>; <c>Policy.NoOpAsync&lt;HttpResponseMessage&gt;()</c> disables retries. A retried POST
+    /// starts a second classification: retry only what cannot have reached the server.
+    /// </summary>
+    public Polly.IAsyncPolicy<HttpResponseMessage>? HttpRetryPolicy { get; set; }
+
     /// <summary>The clock used for timeouts and the heartbeat watchdog. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -90,11 +104,17 @@ public sealed class PartnumberClassificationClientOptions
             ConfigureWebSocket = ConfigureWebSocket,
             WebSocketFactory = WebSocketFactory,
             ReconnectPolicy = ReconnectPolicy,
+            HttpRetryPolicy = HttpRetryPolicy,
             OnReconnecting = OnReconnecting,
         };
         foreach (var header in Headers)
         {
             copy.Headers[header.Key] = header.Value;
+        }
+
+        foreach (var field in Auth)
+        {
+            copy.Auth[field.Key] = field.Value;
         }
 
         return copy;

@@ -84,7 +84,7 @@ public class PartnumberClassificationClientTests
             (Finished, """{"partnumber":"PN-1","status":"done"}"""));
         var reported = new List<ClassificationUpdate>();
 
-        var result = await harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"), new SynchronousProgress(reported.Add));
+        var result = await harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"), new InlineProgress(reported.Add));
 
         Assert.Equal(new int?[] { 1, 2 }, reported.Select(u => u.Current));
         Assert.Equal(ClassificationStatus.Done, result.Status);
@@ -347,10 +347,5 @@ public class PartnumberClassificationClientTests
         }
 
         return list;
-    }
-
-    private sealed class SynchronousProgress(Action<ClassificationUpdate> report) : IProgress<ClassificationUpdate>
-    {
-        public void Report(ClassificationUpdate value) => report(value);
     }
 }

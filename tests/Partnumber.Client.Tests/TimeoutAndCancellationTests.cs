@@ -113,6 +113,48 @@ public class TimeoutAndCancellationTests
     }
 
     [Fact]
+    public async Task Cancelling_during_the_post_throws_OperationCanceledException_and_closes_the_connection()
+    {
+        var posted = new TaskCompletionSource();
+        var connector = new ScriptedRealtimeConnector();
+        using var http = new HttpClient(new SlowHandler(posted));
+        await using var client = new PartnumberClassificationClient(http, new PartnumberClassificationClientOptions { BaseAddress = new Uri("http://backend.test") }, ownsHttpClient: false, connector);
+        using var cts = new CancellationTokenSource();
+
+        var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"), cancellationToken: cts.Token);
+        await posted.Task;
+        cts.Cancel();
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.Contains("waiting for the server to accept the POST", error.Message);
+        Assert.True(Assert.Single(connector.Connections).IsDisposed);
+    }
+
+    [Fact]
+    public async Task A_dns_failure_on_either_half_is_a_PartnumberConnectionException_and_is_not_retried()
+    {
+        var hostNotFound = new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.HostNotFound);
+        await using var socketHalf = new InMemoryClientHarness(o => o.WebSocketFactory = (_, _, _) => throw new System.Net.WebSockets.WebSocketException("Name or service not known", hostNotFound));
+        var realConnectorClient = new PartnumberClassificationClient(socketHalf.HttpClient, socketHalf.Options);
+
+        var socketError = await Assert.ThrowsAsync<PartnumberConnectionException>(() => realConnectorClient.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
+        Assert.Contains("Name or service not known", socketError.Message);
+        Assert.Empty(socketHalf.Http.Requests);
+
+        var attempts = 0;
+        using var http = new HttpClient(new Microsoft.Extensions.Http.PolicyHttpMessageHandler(PartnumberHttpPolicies.SafeRetry())
+        {
+            InnerHandler = new ThrowingHandler(() => { attempts++; return new HttpRequestException("Name or service not known", hostNotFound); }),
+        });
+        await using var httpHalf = new PartnumberClassificationClient(http, new PartnumberClassificationClientOptions { BaseAddress = new Uri("http://backend.test") }, ownsHttpClient: false, new ScriptedRealtimeConnector());
+
+        var httpError = await Assert.ThrowsAsync<PartnumberConnectionException>(() => httpHalf.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
+        Assert.Contains("Name or service not known", httpError.Message);
+        Assert.Equal(1, attempts);
+        await realConnectorClient.DisposeAsync();
+    }
+
+    [Fact]
     public async Task An_already_cancelled_token_fails_before_any_network_call()
     {
         await using var harness = new InMemoryClientHarness();
@@ -122,10 +164,6 @@ public class TimeoutAndCancellationTests
         Assert.Empty(harness.Http.Requests);
     }
 
-    private sealed class InlineProgress(Action<ClassificationUpdate> report) : IProgress<ClassificationUpdate>
-    {
-        public void Report(ClassificationUpdate value) => report(value);
-    }
 
     /// <summary>An HTTP handler whose response never comes, until the request is cancelled.</summary>
     private sealed class SlowHandler(TaskCompletionSource posted) : HttpMessageHandler
@@ -136,6 +174,11 @@ public class TimeoutAndCancellationTests
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return new HttpResponseMessage(HttpStatusCode.Accepted);
         }
+    }
+
+    private sealed class ThrowingHandler(Func<Exception> error) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => throw error();
     }
 
     private sealed class InMemoryClientHarnessWithHandler : IAsyncDisposable

@@ -61,7 +61,8 @@ public static class PartnumberServiceCollectionExtensions
             throw new ArgumentNullException(nameof(configuration));
         }
 
-        return services.AddCore(name, builder => builder.Bind(configuration.GetSection(ConfigurationSectionName)));
+        var section = configuration.GetSection(ConfigurationSectionName);
+        return services.AddCore(name, builder => builder.Configure(options => PartnumberOptionsBinder.Bind(section, options)));
     }
 
     private static IHttpClientBuilder AddCore(this IServiceCollection services, string name, Action<OptionsBuilder<PartnumberClassificationClientOptions>> configure)
@@ -104,6 +105,6 @@ public static class PartnumberServiceCollectionExtensions
         }
 
         var factory = provider.GetRequiredService<IHttpClientFactory>();
-        return new PartnumberClassificationClient(() => factory.CreateClient(httpClientName), options, connector: null);
+        return new PartnumberClassificationClient(() => factory.CreateClient(httpClientName), options, connector: null, httpPipelineHasRetry: true);
     }
 }

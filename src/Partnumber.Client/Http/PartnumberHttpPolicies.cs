@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Partnumber.Client.Internal;
 using Polly;
 
 namespace Partnumber.Client;
@@ -46,7 +47,7 @@ public static class PartnumberHttpPolicies
                     outcome.Result?.Dispose();
                     if (delay > TimeSpan.Zero)
                     {
-                        await DelayAsync(clock, delay, context.TryGetValue(CancellationKey, out var token) && token is CancellationToken ct ? ct : CancellationToken.None).ConfigureAwait(false);
+                        await clock.DelayAsync(delay, context.TryGetValue(CancellationKey, out var token) && token is CancellationToken ct ? ct : CancellationToken.None).ConfigureAwait(false);
                     }
                 });
     }
@@ -92,21 +93,8 @@ public static class PartnumberHttpPolicies
         }
 
         var backoff = TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1));
-#if NET8_0_OR_GREATER
-        var jitter = Random.Shared.NextDouble();
-#else
-        double jitter;
-        lock (JitterSource)
-        {
-            jitter = JitterSource.NextDouble();
-        }
-#endif
-        return TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.8 + (0.4 * jitter)));
+        return TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.8 + (0.4 * Internal.Jitter.Next())));
     }
-
-#if !NET8_0_OR_GREATER
-    private static readonly Random JitterSource = new();
-#endif
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response)
     {
@@ -123,14 +111,5 @@ public static class PartnumberHttpPolicies
         }
 
         return null;
-    }
-
-    private static Task DelayAsync(TimeProvider clock, TimeSpan delay, CancellationToken cancellationToken)
-    {
-#if NET8_0_OR_GREATER
-        return Task.Delay(delay, clock, cancellationToken);
-#else
-        return clock.Delay(delay, cancellationToken);
-#endif
     }
 }

@@ -184,7 +184,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
             NotifyReconnecting(context);
             if (delay > TimeSpan.Zero)
             {
-                await DelayAsync(delay, token).ConfigureAwait(false);
+                await _runtime.TimeProvider.DelayAsync(delay, token).ConfigureAwait(false);
             }
 
             try
@@ -213,15 +213,6 @@ internal sealed class ClassificationSession : IAsyncDisposable
         {
             Log.ReconnectHookFailed(_runtime.Logger, ex);
         }
-    }
-
-    private Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-#if NET8_0_OR_GREATER
-        return Task.Delay(delay, _runtime.TimeProvider, cancellationToken);
-#else
-        return _runtime.TimeProvider.Delay(delay, cancellationToken);
-#endif
     }
 
     private async Task<ClassificationUpdate> ReadNextAsync()

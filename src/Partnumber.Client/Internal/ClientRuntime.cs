@@ -8,12 +8,15 @@ namespace Partnumber.Client.Internal;
 /// <summary>What every classification of one client shares: settings, the HTTP API, the connector, the clock.</summary>
 internal sealed class ClientRuntime
 {
-    public ClientRuntime(PartnumberClassificationClientOptions options, Func<HttpClient> httpClientSource, IRealtimeConnector? connector = null)
+    public ClientRuntime(PartnumberClassificationClientOptions options, Func<HttpClient> httpClientSource, IRealtimeConnector? connector, bool httpPipelineHasRetry)
     {
         Options = options;
         Logger = options.LoggerFactory?.CreateLogger("Partnumber.Client") ?? NullLogger.Instance;
         TimeProvider = options.TimeProvider;
-        Api = new ClassificationApi(httpClientSource, options);
+        Api = new ClassificationApi(
+            httpClientSource,
+            options,
+            httpPipelineHasRetry ? null : options.HttpRetryPolicy ?? PartnumberHttpPolicies.SafeRetry(timeProvider: options.TimeProvider));
         Endpoint = new RealtimeEndpoint(options);
         Connector = connector ?? new SocketIORealtimeConnector(Endpoint, Logger);
     }

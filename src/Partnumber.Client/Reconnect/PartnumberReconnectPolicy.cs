@@ -66,22 +66,6 @@ public class PartnumberReconnectPolicy
 
         var exponential = BaseDelay.TotalMilliseconds * Math.Pow(2, context.Attempt - 2);
         var capped = Math.Min(exponential, MaxDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (0.5 + (0.5 * NextJitter())));
+        return TimeSpan.FromMilliseconds(capped * (0.5 + (0.5 * Internal.Jitter.Next())));
     }
-
-    private static double NextJitter()
-    {
-#if NET8_0_OR_GREATER
-        return Random.Shared.NextDouble();
-#else
-        lock (JitterSource)
-        {
-            return JitterSource.NextDouble();
-        }
-#endif
-    }
-
-#if !NET8_0_OR_GREATER
-    private static readonly Random JitterSource = new();
-#endif
 }

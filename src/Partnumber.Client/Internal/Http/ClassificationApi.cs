@@ -17,9 +17,11 @@ internal sealed class ClassificationApi
     private readonly Func<HttpClient> _httpClientSource;
     private readonly Uri _classifyUri;
     private readonly IReadOnlyDictionary<string, string> _headers;
+    private readonly IAsyncPolicy<HttpResponseMessage>? _retryPolicy;
 
-    public ClassificationApi(Func<HttpClient> httpClientSource, PartnumberClassificationClientOptions options)
+    public ClassificationApi(Func<HttpClient> httpClientSource, PartnumberClassificationClientOptions options, IAsyncPolicy<HttpResponseMessage>? retryPolicy)
     {
+        _retryPolicy = retryPolicy;
         _httpClientSource = httpClientSource;
         _classifyUri = new Uri(options.BaseAddress.AbsoluteUri.TrimEnd('/') + "/" + options.ClassifyPath.TrimStart('/'));
         _headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
@@ -38,27 +40,18 @@ internal sealed class ClassificationApi
             SocketSessionId = string.IsNullOrEmpty(sessionId) ? null : sessionId,
         };
 
-        // A byte array gives a Content-Length: WSGI servers (Flask under eventlet or gunicorn) may not read chunked bodies.
-        using var message = new HttpRequestMessage(HttpMethod.Post, _classifyUri)
-        {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, PartnumberJsonContext.Default.ClassifyRequestBody)),
-        };
-        message.Content.Headers.ContentType = JsonContentType;
-        message.Headers.Accept.ParseAdd("application/json");
-        message.SetPolicyExecutionContext(new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken });
-        foreach (var header in _headers)
-        {
-            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
-            {
-                message.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-        }
-
+        // Serialized once; each attempt gets a fresh message (a sent HttpRequestMessage cannot be sent again).
+        var json = JsonSerializer.SerializeToUtf8Bytes(body, PartnumberJsonContext.Default.ClassifyRequestBody);
         var httpClient = _httpClientSource();
         HttpResponseMessage response;
         try
         {
-            response = await httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = _retryPolicy is null
+                ? await SendOnceAsync(httpClient, json, cancellationToken).ConfigureAwait(false)
+                : await _retryPolicy.ExecuteAsync(
+                    (_, token) => SendOnceAsync(httpClient, json, token),
+                    new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken },
+                    cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -84,6 +77,24 @@ internal sealed class ClassificationApi
             var text = await ReadBodyAsync(response.Content, MaxAcceptedBodyBytes, cancellationToken).ConfigureAwait(false);
             return ParseAccepted(text, status);
         }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpClient httpClient, byte[] json, CancellationToken cancellationToken)
+    {
+        // A byte array gives a Content-Length: WSGI servers (Flask under eventlet or gunicorn) may not read chunked bodies.
+        using var message = new HttpRequestMessage(HttpMethod.Post, _classifyUri) { Content = new ByteArrayContent(json) };
+        message.Content.Headers.ContentType = JsonContentType;
+        message.Headers.Accept.ParseAdd("application/json");
+        message.SetPolicyExecutionContext(new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken });
+        foreach (var header in _headers)
+        {
+            if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
+            {
+                message.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        return await httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
     }
 
     private static AcceptedTask ParseAccepted(string text, int status)

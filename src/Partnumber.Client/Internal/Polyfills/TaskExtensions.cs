@@ -46,6 +46,16 @@ internal static class TaskExtensions
 #endif
     }
 
+    /// <summary>Waits <paramref name="delay"/> on <paramref name="timeProvider"/>'s clock.</summary>
+    public static Task DelayAsync(this TimeProvider timeProvider, TimeSpan delay, CancellationToken cancellationToken)
+    {
+#if NET8_0_OR_GREATER
+        return Task.Delay(delay, timeProvider, cancellationToken);
+#else
+        return timeProvider.Delay(delay, cancellationToken);
+#endif
+    }
+
     /// <summary>Observes a task's exception so that a fire-and-forget task never raises UnobservedTaskException.</summary>
     public static void Forget(this Task task)
     {

@@ -201,6 +201,12 @@ internal sealed class EngineIOWebSocket : IClientWebSocket
         {
             StartWatchdog(text);
         }
+        else if (text == "1")
+        {
+            // Engine.IO close: the server ended the session (python-engineio may keep the WebSocket open a while).
+            Close("the server closed the Engine.IO session", null);
+            return;
+        }
 
         // SocketIOClient parses on this thread and throws on malformed JSON; one bad packet must not end the connection.
         try

@@ -24,7 +24,11 @@ internal sealed class RealtimeEndpoint
         TimeProvider = options.TimeProvider;
         WebSocketFactory = options.WebSocketFactory;
         ConfigureWebSocket = options.ConfigureWebSocket;
+        AuthJson = options.Auth.Count == 0 ? null : WriteAuth(options.Auth);
     }
+
+    /// <summary>The Socket.IO CONNECT <c>auth</c> object as JSON, or null for none.</summary>
+    public string? AuthJson { get; }
 
     /// <summary>The Engine.IO WebSocket URI, e.g. <c>ws://localhost:5000/socket.io/?EIO=4&amp;transport=websocket</c>.</summary>
     public Uri Uri { get; }
@@ -43,6 +47,23 @@ internal sealed class RealtimeEndpoint
     private Func<Uri, IReadOnlyDictionary<string, string>, CancellationToken, Task<WebSocket>>? WebSocketFactory { get; }
 
     private Action<ClientWebSocketOptions>? ConfigureWebSocket { get; }
+
+    private static string WriteAuth(IDictionary<string, string> fields)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var field in fields)
+            {
+                writer.WriteString(field.Key, field.Value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
 
     public async Task<WebSocket> OpenWebSocketAsync(CancellationToken cancellationToken)
     {

@@ -47,6 +47,7 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
             AutoUpgrade = false,
             Reconnection = false, // the SDK owns reconnection
             ConnectionTimeout = _endpoint.ConnectTimeout,
+            Auth = _endpoint.AuthJson is { } auth ? new RawJson(auth) : null,
         })
         {
             ClientWebSocketProvider = () => engine,

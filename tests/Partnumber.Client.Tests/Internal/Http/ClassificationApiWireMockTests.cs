@@ -114,6 +114,36 @@ public sealed class ClassificationApiWireMockTests : IDisposable
         Assert.Contains("POST", error.Message);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Without_DI_owned_and_supplied_http_clients_both_retry_a_503_safely(bool owned)
+    {
+        _server.Given(Request.Create().WithPath("/classify-partnumber").UsingPost()).InScenario("busy").WillSetStateTo("ready")
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", "0"));
+        _server.Given(Request.Create().WithPath("/classify-partnumber").UsingPost()).InScenario("busy").WhenStateIs("ready")
+            .RespondWith(Response.Create().WithStatusCode(202).WithBody("""{"task_id":"t","room_id":"r"}"""));
+        var options = new PartnumberClassificationClientOptions { BaseAddress = new Uri(_server.Url!) };
+        await using var client = new PartnumberClassificationClient(owned ? null : _http, options, ownsHttpClient: owned, _connector);
+
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
+
+        Assert.Equal("r", result.RoomId);
+        Assert.Equal(2, _server.LogEntries.Count());
+    }
+
+    [Fact]
+    public async Task HttpRetryPolicy_replaces_the_default_for_example_to_disable_retries()
+    {
+        Respond(Response.Create().WithStatusCode(503).WithHeader("Retry-After", "0"));
+        await using var client = CreateClient(o => o.HttpRetryPolicy = Polly.Policy.NoOpAsync<HttpResponseMessage>());
+
+        var error = await Assert.ThrowsAsync<ClassificationRejectedException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
+        Assert.Single(_server.LogEntries);
+    }
+
     [Fact]
     public async Task A_refused_http_connection_is_a_PartnumberConnectionException()
     {

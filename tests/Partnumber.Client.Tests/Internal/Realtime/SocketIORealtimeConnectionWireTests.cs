@@ -47,6 +47,23 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Auth_fields_ride_in_the_namespace_connect_packet()
+    {
+        await using var client = CreateClient(o => o.Auth["token"] = "s3cr\"et");
+        var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
+        await using var peer = await _server.AcceptAsync();
+        await peer.OpenAsync();
+
+        var connect = await peer.ExpectAsync("40");
+        Assert.Equal("s3cr\"et", JsonDocument.Parse(connect[2..]).RootElement.GetProperty("token").GetString());
+
+        await peer.SendAsync("""40{"sid":"S"}""");
+        await peer.ExpectAsync("42[\"join\"");
+        await peer.SendAsync("""42["classification_finished",{"status":"done"}]""");
+        await running;
+    }
+
+    [Fact]
     public async Task Without_a_connected_event_the_namespace_sid_is_posted()
     {
         await using var client = CreateClient();
@@ -167,6 +184,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     [Theory]
     [InlineData("namespace disconnect")]
     [InlineData("transport abort")]
+    [InlineData("engine.io close packet")]
     public async Task A_socket_dropped_mid_task_reconnects_joins_the_same_room_and_the_stream_goes_on(string how)
     {
         var reconnects = new List<PartnumberReconnectContext>();
@@ -186,6 +204,10 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         if (how == "namespace disconnect")
         {
             await first.SendAsync("41");
+        }
+        else if (how == "engine.io close packet")
+        {
+            await first.SendAsync("1"); // and keep the WebSocket open, as python-engineio may
         }
         else
         {
@@ -311,10 +333,5 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         var options = new PartnumberClassificationClientOptions { BaseAddress = _server.BaseAddress };
         configure?.Invoke(options);
         return new PartnumberClassificationClient(_httpClient, options);
-    }
-
-    private sealed class InlineProgress(Action<ClassificationUpdate> report) : IProgress<ClassificationUpdate>
-    {
-        public void Report(ClassificationUpdate value) => report(value);
     }
 }

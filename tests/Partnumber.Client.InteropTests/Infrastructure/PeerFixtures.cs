@@ -1,0 +1,184 @@
+namespace Partnumber.Client.InteropTests.Infrastructure;
+
+/// <summary>
+/// Starts one deployment of real peers for a test class (shared by its tests) and stops it afterwards. A missing peer
+/// does not throw here: each test calls <see cref="Require"/>, which skips (developer machine) or fails (CI).
+/// </summary>
+public abstract class PeerFixture : IAsyncLifetime
+{
+    private Exception? _startError;
+    private PeerDeployment? _deployment;
+    private int _dedicated;
+
+    public abstract PeerKind Kind { get; }
+
+    /// <summary>Short name used in peer log lines.</summary>
+    protected abstract string Name { get; }
+
+    public async Task InitializeAsync()
+    {
+        if (PeerRequirements.Missing(Kind) is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            await PrepareAsync().ConfigureAwait(false);
+            _deployment = await StartDeploymentAsync(Name, extraArguments: null).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _startError = ex;
+        }
+    }
+
+    /// <summary>The shared deployment; skips or fails the test when the peer is not available.</summary>
+    public PeerDeployment Require()
+    {
+        PeerRequirements.Require(Kind);
+        if (_startError is not null)
+        {
+            throw new InvalidOperationException($"The {Kind} peer is installed but did not start: {_startError.Message}", _startError);
+        }
+
+        return _deployment!;
+    }
+
+    /// <summary>A fresh deployment of the same kind for one test (for tests that kill it). The caller disposes it.</summary>
+    /// <param name="extraArguments">Extra peer options, for example <c>--ping-interval 1 --ping-timeout 1</c>.</param>
+    public Task<PeerDeployment> StartDedicatedAsync(IReadOnlyList<string>? extraArguments = null) =>
+        StartDeploymentAsync($"{Name}-d{Interlocked.Increment(ref _dedicated)}", extraArguments);
+
+    public virtual async Task DisposeAsync()
+    {
+        if (_deployment is not null)
+        {
+            await _deployment.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
+
+    protected abstract Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments);
+}
+
+public sealed class FlaskFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Flask;
+
+    protected override string Name => "flask";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, extraArguments: extraArguments);
+}
+
+public sealed class FlaskAutoJoinFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Flask;
+
+    protected override string Name => "flask-autojoin";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, autoJoin: true, extraArguments: extraArguments);
+}
+
+/// <summary>The Flask-SocketIO app behind gunicorn with one eventlet worker.</summary>
+public sealed class GunicornFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Gunicorn;
+
+    protected override string Name => "gunicorn";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartGunicornAsync(name, extraArguments);
+}
+
+public sealed class NodeFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Node;
+
+    protected override string Name => "node";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, extraArguments: extraArguments);
+}
+
+public sealed class NodeAutoJoinFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Node;
+
+    protected override string Name => "node-autojoin";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, autoJoin: true, extraArguments: extraArguments);
+}
+
+/// <summary>Two Flask-SocketIO workers sharing rooms through a real redis-server started for the class.</summary>
+public sealed class ScaleOutFixture : PeerFixture
+{
+    private readonly PeerLog _redisLog = new();
+    private RedisServer? _redis;
+
+    public override PeerKind Kind => PeerKind.ScaleOut;
+
+    protected override string Name => "scale";
+
+    public string RedisLog => _redisLog.Since(0);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task PrepareAsync() => _redis = await RedisServer.StartAsync(_redisLog).ConfigureAwait(false);
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartScaleOutAsync(name, _redis!, extraArguments);
+}
+
+/// <summary>Flask-SocketIO (eventlet) serving https/wss with a self-signed certificate made for the class.</summary>
+public sealed class TlsFixture : PeerFixture
+{
+    private TestCertificate? _certificate;
+
+    public override PeerKind Kind => PeerKind.Tls;
+
+    protected override string Name => "flask-tls";
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        _certificate?.Dispose();
+    }
+
+    protected override Task PrepareAsync()
+    {
+        _certificate = TestCertificate.Create();
+        return Task.CompletedTask;
+    }
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, certificate: _certificate, extraArguments: extraArguments);
+}
+
+/// <summary>Node's socket.io server serving https/wss with a self-signed certificate made for the class.</summary>
+public sealed class NodeTlsFixture : PeerFixture
+{
+    private TestCertificate? _certificate;
+
+    public override PeerKind Kind => PeerKind.Node;
+
+    protected override string Name => "node-tls";
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        _certificate?.Dispose();
+    }
+
+    protected override Task PrepareAsync()
+    {
+        _certificate = TestCertificate.Create();
+        return Task.CompletedTask;
+    }
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, certificate: _certificate, extraArguments: extraArguments);
+}

@@ -1,7 +1,0 @@
-namespace Partnumber.Client.InteropTests;
-
-public class PlaceholderTests
-{
-    [Fact]
-    public void Project_builds() => Assert.Equal(4, 2 + 2);
-}

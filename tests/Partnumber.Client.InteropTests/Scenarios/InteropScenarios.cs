@@ -1,0 +1,667 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Partnumber.Client.InteropTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Partnumber.Client.InteropTests.Scenarios;
+
+/// <summary>
+/// The interop scenarios (issue 4), run by each derived class against one kind of real server. Every scenario uses
+/// only the SDK's public API and asserts what the caller sees; the server side is driven by per-partnumber scripts.
+/// </summary>
+public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClassFixture<TFixture>
+    where TFixture : PeerFixture
+{
+    protected InteropScenarios(TFixture fixture, ITestOutputHelper output)
+        : base(fixture, output)
+    {
+    }
+
+    [SkippableFact]
+    public Task Happy_path_streams_string_counts_then_one_final_result_with_extra_fields() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("happy");
+        const string description = "Válvula solenoide 24 V — ação direta, corpo em latão (ç, ã, é, ü, 漢字)";
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 4,
+            Messages = ["Recebido", "Analisando dados...", "Consultando NCM", "Validando"],
+            UpdateExtra = new Dictionary<string, object?> { ["stage"] = "ncm", ["eta_seconds"] = 3 },
+            Description = description,
+            FinishedExtra = new Dictionary<string, object?>
+            {
+                ["ncm"] = "8481.80.92",
+                ["confidence"] = 0.97,
+                ["alternatives"] = new[] { "8481.80.99", "8481.20.90" },
+                ["details"] = new Dictionary<string, object?> { ["origem"] = "São Paulo", ["null_field"] = null },
+            },
+        });
+        await using var tc = s.CreateClient();
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        var result = AssertCompleted(outcome, pn);
+        var progress = outcome.Progress.ToList();
+        Assert.Equal([1, 2, 3, 4], progress.Select(u => u.Current ?? -1));
+        Assert.All(progress, u => Assert.Equal(4, u.Total));
+        Assert.All(progress, u => Assert.Equal(ClassificationStatus.Processing, u.Status));
+        Assert.All(progress, u => Assert.False(u.IsFinal));
+        Assert.Equal(["Recebido", "Analisando dados...", "Consultando NCM", "Validando"], progress.Select(u => u.Message));
+        Assert.All(progress, u => Assert.Equal("ncm", Text(u.Payload, "stage")));
+        Assert.All(progress, u => Assert.Equal(JsonValueKind.String, Property(u.Payload, "current").ValueKind));
+        Assert.Equal(description, result.Description);
+        Assert.Equal("8481.80.92", Text(result.Payload, "ncm"));
+        Assert.Equal(0.97, Property(result.Payload, "confidence").GetDouble());
+        Assert.Equal(2, Property(result.Payload, "alternatives").GetArrayLength());
+        Assert.Equal("São Paulo", Text(Property(result.Payload, "details"), "origem"));
+        Assert.Equal(description, Text(result.Payload, "description"));
+        Assert.Equal("done", Text(result.Payload, "status"));
+    });
+
+    [SkippableFact]
+    public Task ClassifyAndWait_reports_numeric_counts_as_progress_and_returns_the_result() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("wait");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, CountsAsNumbers = true });
+        await using var tc = s.CreateClient();
+        var progress = new CollectingProgress();
+
+        var result = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn), progress);
+
+        Assert.Equal(pn, result.Partnumber);
+        Assert.Equal(ClassificationStatus.Done, result.Status);
+        Assert.StartsWith("Descrição detalhada", result.Description);
+        var updates = progress.Updates.ToList();
+        Assert.Equal([1, 2, 3], updates.Select(u => u.Current ?? -1));
+        Assert.All(updates, u => Assert.Equal(3, u.Total));
+        Assert.All(updates, u => Assert.Equal(JsonValueKind.Number, Property(u.Payload, "current").ValueKind));
+        Assert.DoesNotContain(updates, u => u.IsFinal);
+    });
+
+    [SkippableFact]
+    public Task Update_payloads_are_parsed_leniently() => RunAsync(async s =>
+    {
+        // Issue 2: current/total as numbers or numeric strings, status case-insensitive, unknown status → Unknown,
+        // missing fields → null, unknown fields kept.
+        var pn = NewPartnumber("lenient");
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 0,
+            RawUpdates =
+            [
+                new Dictionary<string, object?> { ["current"] = 1, ["total"] = "4", ["status"] = "PROCESSING", ["message"] = "números" },
+                new Dictionary<string, object?> { ["current"] = "2", ["total"] = 4, ["status"] = "Processing", ["extra"] = new[] { 1, 2 } },
+                new Dictionary<string, object?> { ["status"] = "queued" },
+                new Dictionary<string, object?> { ["current"] = "3", ["total"] = "4" },
+            ],
+        });
+        await using var tc = s.CreateClient();
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        AssertCompleted(outcome, pn);
+        var p = outcome.Progress.ToList();
+        Assert.Equal(4, p.Count);
+        Assert.Equal((1, 4, ClassificationStatus.Processing, "números"), (p[0].Current, p[0].Total, p[0].Status, p[0].Message));
+        Assert.Equal((2, 4, ClassificationStatus.Processing), (p[1].Current, p[1].Total, p[1].Status));
+        Assert.Equal(2, Property(p[1].Payload, "extra").GetArrayLength());
+        Assert.Equal((null, null, ClassificationStatus.Unknown), (p[2].Current, p[2].Total, p[2].Status));
+        Assert.Equal((3, 4, ClassificationStatus.Unknown), (p[3].Current, p[3].Total, p[3].Status));
+    });
+
+    [SkippableFact]
+    public Task Malformed_update_payloads_never_hang_or_crash_the_stream() => RunAsync(async s =>
+    {
+        // Issue 6: non-object payloads and wrong types are ignored (with a warning) or end the stream with a typed
+        // error; either way the caller gets an outcome promptly, and a valid result after them is still delivered
+        // unless the SDK chose to fail.
+        var pn = NewPartnumber("malformed");
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 1,
+            RawUpdates =
+            [
+                "just a string",
+                new object?[] { 1, "two", null },
+                42,
+                new Dictionary<string, object?> { ["current"] = "abc", ["total"] = new Dictionary<string, object?> { ["x"] = 1 }, ["status"] = 7, ["message"] = 3.5 },
+            ],
+        });
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        s.Note($"malformed updates: {outcome.Updates.Count} update(s), then {outcome.Error?.GetType().Name ?? "the result"} after {outcome.Elapsed.TotalSeconds:0.0} s {outcome.Error?.Message}");
+        Assert.True(outcome.Error is null or (PartnumberClientException and not ClassificationTimeoutException), $"expected the result or a typed error (not a timeout), got {outcome.Error}");
+        if (outcome.Error is null)
+        {
+            AssertCompleted(outcome, pn);
+            Assert.Contains(outcome.Progress, u => u.Current == 1 && u.Total == 1);
+        }
+    });
+
+    [SkippableFact]
+    public Task Non_ASCII_partnumber_and_a_large_result_round_trip_intact() => RunAsync(async s =>
+    {
+        var pn = "PN-ÇÃO-ß-漢字-" + Guid.NewGuid().ToString("N")[..8];
+        var large = string.Concat(Enumerable.Repeat("Descrição técnica — válvula 24 V; ", 8_000)); // ~280 KB of text
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 1,
+            EchoRequest = true,
+            FinishedExtra = new Dictionary<string, object?> { ["ficha_tecnica"] = large },
+        });
+        await using var tc = s.CreateClient();
+
+        var result = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn) { Description = "Ação" });
+
+        Assert.Equal(pn, result.Partnumber);
+        Assert.Equal(pn, Text(Property(result.Payload, "received"), "partnumber"));
+        Assert.Equal("Ação", Text(Property(result.Payload, "received"), "description"));
+        Assert.Equal(large, Text(result.Payload, "ficha_tecnica"));
+    });
+
+    [SkippableFact]
+    public Task Optional_request_fields_and_the_socket_session_id_reach_the_server() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("fields");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 1, EchoRequest = true });
+        await using var tc = s.CreateClient();
+        var request = new ClassificationRequest(pn)
+        {
+            Description = "Válvula solenoide 24 V — ação direta",
+            Manufacturer = "Ação & Companhia Ltda.",
+            Supplier = "Fornecedor \"Único\" S/A",
+        };
+
+        var result = await tc.Client.ClassifyAndWaitAsync(request);
+
+        var received = Property(result.Payload, "received");
+        Assert.Equal(["description", "manufacturer", "partnumber", "socket_session_id", "supplier"], Property(received, "fields").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(request.Description, Text(received, "description"));
+        Assert.Equal(request.Manufacturer, Text(received, "manufacturer"));
+        Assert.Equal(request.Supplier, Text(received, "supplier"));
+        Assert.StartsWith("application/json", Text(received, "content_type"));
+        Assert.False(string.IsNullOrEmpty(Text(received, "socket_session_id")));
+        Assert.True(Property(received, "socket_session_id_connected").GetBoolean(), "socket_session_id is not the sid of a socket connected to the server (namespace sid expected)");
+    });
+
+    [SkippableFact]
+    public Task Absent_optional_fields_are_omitted_from_the_POST() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("omit");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 1, EchoRequest = true });
+        await using var tc = s.CreateClient();
+
+        var result = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+
+        var received = Property(result.Payload, "received");
+        Assert.Equal(["partnumber", "socket_session_id"], Property(received, "fields").EnumerateArray().Select(e => e.GetString()));
+    });
+
+    [SkippableFact]
+    public Task Headers_go_on_the_POST_and_on_the_SocketIO_handshake() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("headers");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 1, EchoRequest = true, EchoHeaders = ["X-Api-Key", "X-Tenant"] });
+        await using var tc = s.CreateClient(o =>
+        {
+            o.Headers["X-Api-Key"] = "secret-7d3f";
+            o.Headers["X-Tenant"] = "acme";
+        });
+
+        var result = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+
+        var received = Property(result.Payload, "received");
+        Assert.Equal("secret-7d3f", Text(Property(received, "headers"), "X-Api-Key"));
+        Assert.Equal("acme", Text(Property(received, "headers"), "X-Tenant"));
+        Assert.Equal("secret-7d3f", Text(Property(received, "handshake_headers"), "X-Api-Key"));
+        Assert.Equal("acme", Text(Property(received, "handshake_headers"), "X-Tenant"));
+        Assert.DoesNotContain("secret-7d3f", s.Logger.Dump());
+    });
+
+    [SkippableFact]
+    public Task Failed_in_an_update_ends_the_stream_with_ClassificationFailedException() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("failupd");
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 3,
+            FailAtStep = 2,
+            FailMessage = "Erro ao consultar a base NCM",
+            FailExtra = new Dictionary<string, object?> { ["error_code"] = "NCM_DOWN" },
+        });
+        await using var tc = s.CreateClient();
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        var failed = Assert.IsType<ClassificationFailedException>(outcome.Error);
+        Assert.Contains("Erro ao consultar a base NCM", failed.Message);
+        Assert.Equal("failed", Text(failed.Payload, "status"));
+        Assert.Equal("NCM_DOWN", Text(failed.Payload, "error_code"));
+        Assert.False(string.IsNullOrEmpty(failed.TaskId));
+        var progress = Assert.Single(outcome.Updates);
+        Assert.Equal(1, progress.Current);
+        Assert.DoesNotContain(outcome.Updates, u => u.IsFinal);
+    });
+
+    [SkippableFact]
+    public Task Failed_in_finished_throws_ClassificationFailedException_with_the_error() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("failfin");
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 2,
+            FinishedStatus = "failed",
+            FinishedExtra = new Dictionary<string, object?> { ["error"] = "Classificação indisponível para este fornecedor" },
+        });
+        await using var tc = s.CreateClient();
+        var progress = new CollectingProgress();
+
+        var failed = await Assert.ThrowsAsync<ClassificationFailedException>(() => tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn), progress));
+
+        Assert.Contains("Classificação indisponível para este fornecedor", failed.Message);
+        Assert.Equal("failed", Text(failed.Payload, "status"));
+        Assert.Equal(pn, Text(failed.Payload, "partnumber"));
+        Assert.False(string.IsNullOrEmpty(failed.TaskId));
+        Assert.Equal(2, progress.Updates.Count);
+    });
+
+    [SkippableTheory]
+    [InlineData(422, "json")]
+    [InlineData(422, "html")]
+    [InlineData(500, "json")]
+    [InlineData(500, "html")]
+    public Task Non_2xx_POST_throws_ClassificationRejectedException_with_status_and_body(int status, string kind) => RunAsync(async s =>
+    {
+        var pn = NewPartnumber($"rej{status}{kind}");
+        const string html = "<!doctype html><html><head><title>Erro</title></head><body><h1>Internal Server Error</h1><p>Ação não concluída</p></body></html>";
+        object body = kind == "json"
+            ? new Dictionary<string, object?> { ["detail"] = "partnumber inválido: não encontrado", ["code"] = status }
+            : html;
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Reject = new PeerReject(status, body) });
+        await using var tc = s.CreateClient();
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        var rejected = Assert.IsType<ClassificationRejectedException>(outcome.Error);
+        Assert.Equal((HttpStatusCode)status, rejected.StatusCode);
+        if (kind == "json")
+        {
+            using var document = JsonDocument.Parse(rejected.ResponseBody);
+            Assert.Equal("partnumber inválido: não encontrado", document.RootElement.GetProperty("detail").GetString());
+        }
+        else
+        {
+            Assert.Equal(html, rejected.ResponseBody);
+        }
+
+        Assert.Empty(outcome.Updates);
+        Assert.Single(await s.Deployment.ReceivedRequestsAsync(pn));
+    });
+
+    [SkippableTheory]
+    [InlineData(503)]
+    [InlineData(429)]
+    public Task A_refusal_before_work_began_with_Retry_After_is_retried_and_then_succeeds(int status) => RunAsync(async s =>
+    {
+        // Issue 6: 429/503 cannot have started a classification, so the SDK retries them, honouring Retry-After.
+        var pn = NewPartnumber($"retry{status}");
+        await s.Deployment.ScriptAsync(new PeerScript(pn)
+        {
+            Steps = 1,
+            Reject = new PeerReject(status, "<html><body>Tente novamente</body></html>")
+            {
+                Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                Times = 1,
+            },
+        });
+        await using var tc = s.CreateClient();
+        var clock = Stopwatch.StartNew();
+
+        var result = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+
+        Assert.Equal(ClassificationStatus.Done, result.Status);
+        Assert.Equal(2, (await s.Deployment.ReceivedRequestsAsync(pn)).Length);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(900), $"retried after {clock.Elapsed}: Retry-After: 1 was not honoured");
+    });
+
+    [SkippableFact]
+    public Task Events_emitted_before_join_end_in_a_ClassificationTimeoutException() => RunAsync(async s =>
+    {
+        // The server emits every event inside the POST handler, before the 202 leaves, to a room nobody has joined:
+        // Socket.IO discards them. Without auto-join nothing can deliver them, so the caller must get a timeout.
+        var pn = NewPartnumber("early");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 2, EmitBeforeJoin = true });
+        var timeout = TimeSpan.FromSeconds(3);
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = timeout);
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        var timedOut = Assert.IsType<ClassificationTimeoutException>(outcome.Error);
+        Assert.NotEqual(new ClassificationTimeoutException().Message, timedOut.Message);
+        Assert.InRange(outcome.Elapsed, timeout - TimeSpan.FromMilliseconds(250), timeout + TimeSpan.FromSeconds(3));
+        Assert.Empty(outcome.Updates);
+        s.Note($"timeout message: {timedOut.Message}");
+    });
+
+    [SkippableFact]
+    public Task Socket_kicked_mid_task_ends_promptly_with_the_result_or_a_connection_error() => RunAsync(async s =>
+    {
+        // Server-side namespace disconnect after step 1. The core contract: the caller is not left waiting for the
+        // classification timeout; either the SDK recovers (reconnect + rejoin) or it says the connection was lost.
+        var pn = NewPartnumber("kick");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        s.Note($"outcome after {outcome.Elapsed.TotalSeconds:0.0} s: {outcome.Error?.GetType().Name ?? "result"} {outcome.Error?.Message}");
+        Assert.True(outcome.Error is null or PartnumberConnectionException, $"expected the result or PartnumberConnectionException, got {outcome.Error}");
+        if (outcome.Error is null)
+        {
+            AssertCompleted(outcome, pn);
+        }
+
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(7), $"took {outcome.Elapsed}: the kick was not noticed");
+        Assert.NotEmpty(outcome.Progress);
+    });
+
+    [SkippableFact]
+    public Task Transport_closed_by_the_server_mid_task_ends_promptly_with_the_result_or_a_connection_error() => RunAsync(async s =>
+    {
+        // The server closes the whole Engine.IO connection (no Socket.IO DISCONNECT packet first). On the scale-out
+        // pair the socket lives on the other worker, where only a namespace disconnect can be requested through redis.
+        var pn = NewPartnumber("abort");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1, KickTransport = true });
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        s.Note($"outcome after {outcome.Elapsed.TotalSeconds:0.0} s: {outcome.Error?.GetType().Name ?? "result"} {outcome.Error?.Message}");
+        Assert.True(outcome.Error is null or PartnumberConnectionException, $"expected the result or PartnumberConnectionException, got {outcome.Error}");
+        if (outcome.Error is null)
+        {
+            AssertCompleted(outcome, pn);
+        }
+
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(7), $"took {outcome.Elapsed}: the closed transport was not noticed");
+        Assert.NotEmpty(outcome.Progress);
+    });
+
+    [SkippableFact]
+    public Task Transport_closed_mid_task_on_a_short_heartbeat_is_noticed_within_pingInterval_plus_pingTimeout() => RunAsync(async s =>
+    {
+        // The same transport close on a server started with pingInterval 1 s and pingTimeout 1 s: where the close
+        // itself is not noticed (Flask-SocketIO/eventlet leaves the WebSocket open after its Engine.IO CLOSE packet),
+        // the missing pings must be, within about 2 s.
+        var backend = await s.StartDedicatedAsync(["--ping-interval", "1", "--ping-timeout", "1"]);
+        var pn = NewPartnumber("abortping");
+        await backend.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1, KickTransport = true });
+        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(12), s.Logger);
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        s.Note($"outcome after {outcome.Elapsed.TotalSeconds:0.0} s: {outcome.Error?.GetType().Name ?? "result"} {outcome.Error?.Message}");
+        Assert.True(outcome.Error is null or PartnumberConnectionException, $"expected the result or PartnumberConnectionException, got {outcome.Error}");
+        if (outcome.Error is null)
+        {
+            AssertCompleted(outcome, pn);
+        }
+
+        Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(8), $"took {outcome.Elapsed}: the silent connection was not noticed");
+    });
+
+    [SkippableFact]
+    public Task Socket_kicked_mid_task_still_yields_the_final_result() => RunAsync(async s =>
+    {
+        // Reliability (issue 6): the SDK reconnects, re-joins the room and continues the same stream. The peer waits
+        // (up to its --join-timeout, 5 s) for the re-join before it sends steps 2..3 and the result.
+        var pn = NewPartnumber("kickok");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 3, KickAtStep = 1 });
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(10));
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        var result = AssertCompleted(outcome, pn);
+        Assert.Contains(outcome.Progress, u => u.Current == 3);
+        Assert.Equal(ClassificationStatus.Done, result.Status);
+    });
+
+    [SkippableFact]
+    public Task Backend_killed_mid_task_ends_with_a_typed_exception_not_a_hang() => RunAsync(async s =>
+    {
+        var backend = await s.StartDedicatedAsync();
+        var pn = NewPartnumber("kill");
+        await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
+        var budget = TimeSpan.FromSeconds(3);
+        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = budget, s.Logger);
+        var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = new Stopwatch();
+
+        var run = Task.Run(async () =>
+        {
+            await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
+            {
+                firstUpdate.TrySetResult();
+            }
+        });
+        await firstUpdate.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        clock.Start();
+        await backend.KillAsync();
+
+        var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
+
+        s.Note($"after the kill: {error?.GetType().Name} after {clock.Elapsed.TotalSeconds:0.0} s: {error?.Message}");
+        Assert.NotNull(error);
+        Assert.IsNotType<TimeoutException>(error);
+        Assert.IsAssignableFrom<PartnumberClientException>(error);
+        Assert.True(clock.Elapsed < budget + TimeSpan.FromSeconds(5), $"took {clock.Elapsed} (budget {budget})");
+    });
+
+    [SkippableFact]
+    public Task Backend_killed_and_restarted_mid_task_ends_with_a_typed_exception_within_the_budget() => RunAsync(async s =>
+    {
+        // The restarted server (same port) knows nothing of the task: whether the SDK reconnects and re-joins or not,
+        // no result can come, and the caller must get a typed error within ClassificationTimeout, not a hang.
+        var backend = await s.StartDedicatedAsync();
+        var pn = NewPartnumber("restart");
+        await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
+        var budget = TimeSpan.FromSeconds(3);
+        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = budget, s.Logger);
+        var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = Stopwatch.StartNew();
+
+        var run = Task.Run(async () =>
+        {
+            await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
+            {
+                firstUpdate.TrySetResult();
+            }
+        });
+        await firstUpdate.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await backend.RestartAsync();
+
+        var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
+
+        s.Note($"after the restart: {error?.GetType().Name} after {clock.Elapsed.TotalSeconds:0.0} s: {error?.Message}");
+        Assert.NotNull(error);
+        Assert.IsNotType<TimeoutException>(error);
+        Assert.IsAssignableFrom<PartnumberClientException>(error);
+        Assert.True(clock.Elapsed < budget + TimeSpan.FromSeconds(5), $"took {clock.Elapsed} (budget {budget})");
+    });
+
+    [SkippableFact]
+    public Task Twenty_concurrent_classifications_on_one_client_have_no_cross_talk() => RunAsync(async s =>
+    {
+        var jobs = Enumerable.Range(0, 20)
+            .Select(i => (Partnumber: NewPartnumber($"conc{i:00}"), Steps: 1 + (i % 4), Token: Guid.NewGuid().ToString("N")))
+            .ToList();
+        await s.Deployment.ScriptAsync([.. jobs.Select(j => new PeerScript(j.Partnumber)
+        {
+            Steps = j.Steps,
+            StepDelayMs = 10,
+            UpdateExtra = new Dictionary<string, object?> { ["for"] = j.Partnumber },
+            FinishedExtra = new Dictionary<string, object?> { ["token"] = j.Token },
+        })]);
+        await using var tc = s.CreateClient();
+
+        var outcomes = await Task.WhenAll(jobs.Select(j => CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(j.Partnumber)))));
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (pn, steps, token) = jobs[i];
+            var result = AssertCompleted(outcomes[i], pn);
+            Assert.Equal(token, Text(result.Payload, "token"));
+            var progress = outcomes[i].Progress.ToList();
+            Assert.Equal(Enumerable.Range(1, steps), progress.Select(u => u.Current ?? -1));
+            Assert.All(progress, u => Assert.Equal(pn, Text(u.Payload, "for")));
+        }
+
+        Assert.Equal(jobs.Count, outcomes.Select(o => o.Updates[^1].Result!.RoomId).Distinct().Count());
+        Assert.Equal(jobs.Count, outcomes.Select(o => o.Updates[^1].Result!.TaskId).Distinct().Count());
+    });
+
+    [SkippableFact]
+    public Task Every_exit_closes_the_socket_on_the_server() => RunAsync(async s =>
+    {
+        // Done, failed, rejected, timed out, cancelled, left early, pinged: afterwards the server holds no more open
+        // Engine.IO sessions than before (tests of a class run one at a time, so the baseline is stable).
+        var baseline = await s.Deployment.OpenConnectionsAsync();
+        var done = NewPartnumber("exitok");
+        var failed = NewPartnumber("exitfail");
+        var rejected = NewPartnumber("exitrej");
+        var never = NewPartnumber("exitnever");
+        var slow = NewPartnumber("exitslow");
+        await s.Deployment.ScriptAsync(
+            new PeerScript(done) { Steps = 1 },
+            new PeerScript(failed) { Steps = 2, FailAtStep = 1 },
+            new PeerScript(rejected) { Reject = new PeerReject(500, "<html>boom</html>") },
+            new PeerScript(never) { Steps = 1, NeverFinish = true },
+            new PeerScript(slow) { Steps = 20, StepDelayMs = 100 });
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(2));
+
+        for (var round = 0; round < 3; round++)
+        {
+            await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(done));
+            await Assert.ThrowsAsync<ClassificationFailedException>(() => tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(failed)));
+            await Assert.ThrowsAsync<ClassificationRejectedException>(() => tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(rejected)));
+            await tc.Client.PingAsync();
+        }
+
+        await Assert.ThrowsAsync<ClassificationTimeoutException>(() => tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(never)));
+        using (var cts = new CancellationTokenSource())
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(slow), cts.Token))
+                {
+                    cts.Cancel();
+                }
+            });
+        }
+
+        await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(slow)))
+        {
+            break; // the caller leaves the stream early
+        }
+
+        var deadline = Stopwatch.StartNew();
+        var open = await s.Deployment.OpenConnectionsAsync();
+        while (open > baseline && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(50);
+            open = await s.Deployment.OpenConnectionsAsync();
+        }
+
+        s.Note($"open Engine.IO sessions: baseline {baseline}, after 15 classifications and 3 pings {open}");
+        Assert.True(open <= baseline, $"{open - baseline} connection(s) left open on the server (baseline {baseline}, now {open})");
+    });
+
+    [SkippableFact]
+    public Task PingAsync_measures_a_ping_event_pong_event_round_trip() => RunAsync(async s =>
+    {
+        await using var tc = s.CreateClient();
+
+        var first = await tc.Client.PingAsync();
+        var second = await tc.Client.PingAsync();
+
+        Assert.InRange(first, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(5));
+        Assert.InRange(second, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(5));
+        s.Note($"ping: {first.TotalMilliseconds:0.00} ms, {second.TotalMilliseconds:0.00} ms");
+    });
+
+    [SkippableFact]
+    public Task Refused_socket_endpoint_throws_PartnumberConnectionException_within_ConnectTimeout_and_posts_nothing() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("refused");
+        var closed = FreePort.Pick();
+        var connectTimeout = TimeSpan.FromSeconds(2);
+        await using var tc = s.CreateClient(o =>
+        {
+            o.SocketAddress = new Uri($"{(s.Deployment.Certificate is null ? "http" : "https")}://127.0.0.1:{closed}");
+            o.ConnectTimeout = connectTimeout;
+        });
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        Assert.IsType<PartnumberConnectionException>(outcome.Error);
+        Assert.True(outcome.Elapsed < connectTimeout + TimeSpan.FromSeconds(1), $"took {outcome.Elapsed}");
+        Assert.Empty(await s.Deployment.ReceivedRequestsAsync(pn));
+    });
+
+    [SkippableFact]
+    public Task Never_finishing_task_ends_in_ClassificationTimeoutException_that_says_what_was_seen() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("never");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 2, NeverFinish = true });
+        var timeout = TimeSpan.FromSeconds(2);
+        await using var tc = s.CreateClient(o => o.ClassificationTimeout = timeout);
+
+        var outcome = await CollectAsync(tc.Client.ClassifyAsync(new ClassificationRequest(pn)));
+
+        var timedOut = Assert.IsType<ClassificationTimeoutException>(outcome.Error);
+        Assert.Equal(2, outcome.Updates.Count);
+        Assert.InRange(outcome.Elapsed, timeout - TimeSpan.FromMilliseconds(250), timeout + TimeSpan.FromSeconds(2));
+        Assert.NotEqual(new ClassificationTimeoutException().Message, timedOut.Message);
+        s.Note($"timeout message: {timedOut.Message}");
+    });
+
+    [SkippableFact]
+    public Task Cancellation_mid_stream_throws_OperationCanceledException_within_a_second() => RunAsync(async s =>
+    {
+        var pn = NewPartnumber("cancel");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 50, StepDelayMs = 100 });
+        await using var tc = s.CreateClient();
+        using var cts = new CancellationTokenSource();
+        var clock = new Stopwatch();
+        var seen = 0;
+
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn), cts.Token))
+            {
+                if (++seen == 1)
+                {
+                    clock.Start();
+                    cts.Cancel();
+                }
+            }
+        });
+
+        Assert.IsAssignableFrom<OperationCanceledException>(error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+        Assert.Equal(1, seen);
+    });
+
+    private sealed class CollectingProgress : IProgress<ClassificationUpdate>
+    {
+        private readonly ConcurrentQueue<ClassificationUpdate> _updates = new();
+
+        public IReadOnlyCollection<ClassificationUpdate> Updates => _updates;
+
+        public void Report(ClassificationUpdate value) => _updates.Enqueue(value);
+    }
+}

@@ -1,0 +1,471 @@
+#!/usr/bin/python3
+"""The Partnumber classification backend on Flask + Flask-SocketIO, served by eventlet.
+
+A real peer for the interop suite (tests/Partnumber.Client.InteropTests): it implements the documented API
+(docs: shared/spec/partnumber-websocket-api.pt-BR.md) and, for tests only, a control endpoint that scripts
+what the task does per partnumber. The script format is shared with the Node peer (tests/interop/node) and
+documented in docs/interop.md.
+
+Run with Debian's interpreter (it sees python3-flask-socketio and python3-eventlet):
+
+    /usr/bin/python3 tests/interop/flask/app.py --port 0 [--auto-join] [--message-queue redis://127.0.0.1:6390/0]
+        [--certfile cert.pem --keyfile key.pem] [--delay 0.05] [--steps 3]
+
+Every option can also come from the environment (PN_PORT, PN_AUTO_JOIN=1, PN_MESSAGE_QUEUE, PN_CERTFILE, PN_KEYFILE,
+PN_STEP_DELAY, PN_STEPS, PN_JOIN_TIMEOUT, PN_NAME). Once listening it prints one line `PEER_READY port=<port>`.
+"""
+import eventlet
+
+eventlet.monkey_patch()
+
+# pylint: disable=wrong-import-position
+import argparse  # noqa: E402
+import ipaddress  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections import deque  # noqa: E402
+from importlib import metadata  # noqa: E402
+
+import eventlet.wsgi  # noqa: E402
+from flask import Flask, Response, jsonify, request  # noqa: E402
+from flask_socketio import SocketIO, emit, join_room  # noqa: E402
+
+SCRIPT_KEYS = {
+    "partnumber", "steps", "step_delay_ms", "start_delay_ms", "messages", "update_extra", "finished_extra",
+    "description", "finished_status", "fail_at_step", "fail_message", "fail_extra", "reject", "never_finish",
+    "emit_before_join", "wait_for_join", "kick_at_step", "kick_transport", "echo_request", "echo_headers",
+    "counts_as_numbers", "raw_updates",
+}
+
+
+def parse_args(argv):
+    env = os.environ.get
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default=env("PN_HOST", "127.0.0.1"), help="loopback address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=int(env("PN_PORT", "5000")), help="port; 0 picks a free one")
+    p.add_argument("--auto-join", action="store_true", default=env("PN_AUTO_JOIN", "") in ("1", "true", "yes"),
+                   help="join the socket named by socket_session_id to the task's room when the POST arrives")
+    p.add_argument("--message-queue", default=env("PN_MESSAGE_QUEUE") or None,
+                   help="redis:// URL shared by several workers (scale-out)")
+    p.add_argument("--channel", default=env("PN_CHANNEL", "flask-socketio"), help="message queue channel")
+    p.add_argument("--certfile", default=env("PN_CERTFILE") or None, help="PEM certificate: serve https/wss")
+    p.add_argument("--keyfile", default=env("PN_KEYFILE") or None, help="PEM private key for --certfile")
+    p.add_argument("--delay", type=float, default=float(env("PN_STEP_DELAY", "0.05")),
+                   help="default seconds before each progress step (0 = no delay)")
+    p.add_argument("--steps", type=int, default=int(env("PN_STEPS", "3")), help="default number of progress steps")
+    p.add_argument("--join-timeout", type=float, default=float(env("PN_JOIN_TIMEOUT", "10")),
+                   help="seconds a task waits for a join before emitting anyway (scripts with wait_for_join)")
+    p.add_argument("--ping-interval", type=float, default=float(env("PN_PING_INTERVAL", "25")))
+    p.add_argument("--ping-timeout", type=float, default=float(env("PN_PING_TIMEOUT", "20")))
+    p.add_argument("--name", default=env("PN_NAME", "flask"), help="name used in log lines")
+    p.add_argument("--verbose", action="store_true", help="also print python-socketio/engineio logs")
+    p.add_argument("--exit-on-stdin-close", action="store_true",
+                   help="exit when standard input closes (the test host that started us died)")
+    p.add_argument("--quiet", action="store_true", default=env("PN_QUIET", "") in ("1", "true", "yes"),
+                   help="no per-event log lines (benchmarks)")
+    args = p.parse_args(argv)
+    if args.host != "localhost":
+        try:
+            if not ipaddress.ip_address(args.host).is_loopback:
+                p.error("--host must be a loopback address")
+        except ValueError:
+            p.error("--host must be an IP address or localhost")
+    if bool(args.certfile) != bool(args.keyfile):
+        p.error("--certfile and --keyfile go together")
+    return args
+
+
+# Under a WSGI server (gunicorn -k eventlet app:app) the command line is the server's: take options from PN_* only.
+ARGS = parse_args(sys.argv[1:] if __name__ == "__main__" else [])
+
+
+def log(text):
+    if not ARGS.quiet:
+        print(f"[{ARGS.name}] {text}", flush=True)
+
+
+app = Flask(__name__)
+socketio = SocketIO(
+    app,
+    async_mode="eventlet",
+    message_queue=ARGS.message_queue,
+    channel=ARGS.channel,
+    cors_allowed_origins="*",
+    ping_interval=ARGS.ping_interval,
+    ping_timeout=ARGS.ping_timeout,
+    logger=ARGS.verbose,
+    engineio_logger=ARGS.verbose,
+)
+
+_redis = None
+if ARGS.message_queue:
+    import redis  # noqa: E402
+
+    _redis = redis.Redis.from_url(ARGS.message_queue)
+
+
+class SharedState:
+    """Join generations, connected sids and handshake headers: in memory, or in redis when scaled out
+    (the task runs on the worker that took the POST; the socket may live on another worker)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._joins = {}
+        self._sids = {}
+
+    def joined(self, room):
+        if _redis is not None:
+            _redis.incr(f"pn:join:{room}")
+            _redis.expire(f"pn:join:{room}", 3600)
+            return
+        with self._lock:
+            self._joins[room] = self._joins.get(room, 0) + 1
+
+    def forget(self, room):
+        if _redis is None:
+            with self._lock:
+                self._joins.pop(room, None)
+
+    def join_generation(self, room):
+        if _redis is not None:
+            return int(_redis.get(f"pn:join:{room}") or 0)
+        with self._lock:
+            return self._joins.get(room, 0)
+
+    def connected(self, sid, headers):
+        if _redis is not None:
+            _redis.set(f"pn:sid:{sid}", json.dumps(headers), ex=3600)
+            return
+        with self._lock:
+            self._sids[sid] = headers
+
+    def disconnected(self, sid):
+        if _redis is not None:
+            _redis.delete(f"pn:sid:{sid}")
+            return
+        with self._lock:
+            self._sids.pop(sid, None)
+
+    def handshake_headers(self, sid):
+        """The handshake headers of a connected sid, or None when no such socket is connected."""
+        if not sid:
+            return None
+        if _redis is not None:
+            raw = _redis.get(f"pn:sid:{sid}")
+            return None if raw is None else json.loads(raw)
+        with self._lock:
+            return self._sids.get(sid)
+
+
+STATE = SharedState()
+SCRIPTS = {}
+REJECTED = {}  # partnumber -> how many POSTs were rejected (for reject.times)
+REQUESTS = deque(maxlen=2000)  # bounded: benchmarks run thousands of classifications
+REQUESTS_LOCK = threading.Lock()
+
+
+def wait_for_join(room, after_generation, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if STATE.join_generation(room) > after_generation:
+            return True
+        socketio.sleep(0.005)
+    log(f"room={room}: nobody joined within {timeout:g}s; emitting anyway")
+    return False
+
+
+def seconds(script, key, default_seconds):
+    value = script.get(key)
+    return default_seconds if value is None else float(value) / 1000.0
+
+
+def reject_response(reject):
+    status = int(reject.get("status", 500))
+    body = reject.get("body", "")
+    if isinstance(body, (dict, list)):
+        text = json.dumps(body, ensure_ascii=False)
+        content_type = reject.get("content_type", "application/json")
+    else:
+        text = str(body)
+        content_type = reject.get("content_type", "text/html; charset=utf-8")
+    response = Response(text, status=status, content_type=content_type)
+    for name, value in (reject.get("headers") or {}).items():
+        response.headers[name] = str(value)
+    return response
+
+
+# ---------------------------------------------------------------- Socket.IO events
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    headers = {k: v for k, v in request.headers.items()}
+    STATE.connected(request.sid, headers)
+    log(f"connect sid={request.sid}")
+    # Runs before the namespace CONNECT ack: the client sees `connected` before `40{"sid":...}`.
+    emit("connected", {"socket_session_id": request.sid})
+
+
+@socketio.on("disconnect")
+def on_disconnect():
+    STATE.disconnected(request.sid)
+    log(f"disconnect sid={request.sid}")
+
+
+@socketio.on("join")
+def on_join(data):
+    room = data.get("room_id") if isinstance(data, dict) else None
+    if not room:
+        log(f"join without room_id from sid={request.sid}: {data!r}")
+        return
+    join_room(room)
+    STATE.joined(room)
+    log(f"join sid={request.sid} room={room}")
+
+
+@socketio.on("ping_event")
+def on_ping_event(data=None):
+    emit("pong_event", {"message": "pong"})
+
+
+@socketio.on("message")
+def on_message(data):
+    emit("message", f"Echo: {data}")
+
+
+# ---------------------------------------------------------------- the task
+
+
+def run_task(ctx):
+    try:
+        _run_task(ctx)
+    finally:
+        STATE.forget(ctx["room_id"])
+
+
+def _run_task(ctx):
+    script, room, pn, sid = ctx["script"], ctx["room_id"], ctx["partnumber"], ctx["socket_session_id"]
+    inline = bool(script.get("emit_before_join"))
+    step_delay = 0.0 if inline else seconds(script, "step_delay_ms", ARGS.delay)
+    steps = int(script.get("steps", ARGS.steps))
+    messages = script.get("messages") or []
+    counts_as_numbers = bool(script.get("counts_as_numbers"))
+
+    def count(n):
+        return n if counts_as_numbers else str(n)
+
+    def send(event, payload):
+        socketio.emit(event, payload, to=room)
+        log(f"emit {event} room={room} {json.dumps(payload, ensure_ascii=False)}")
+
+    if not inline:
+        if script.get("wait_for_join", True):
+            wait_for_join(room, ctx["join_generation"], ARGS.join_timeout)
+        socketio.sleep(seconds(script, "start_delay_ms", 0.0))
+
+    for raw in script.get("raw_updates") or []:
+        if step_delay > 0:
+            socketio.sleep(step_delay)
+        send("classification_update_status", raw)
+
+    for i in range(1, steps + 1):
+        if step_delay > 0:
+            socketio.sleep(step_delay)
+        payload = {
+            "current": count(i),
+            "total": count(steps),
+            "status": "processing",
+            "message": messages[i - 1] if i - 1 < len(messages) else f"Analisando dados... passo {i} de {steps}",
+        }
+        payload.update(script.get("update_extra") or {})
+        if script.get("fail_at_step") == i:
+            payload["status"] = "failed"
+            payload["message"] = script.get("fail_message", "Falha interna na classificação")
+            payload.update(script.get("fail_extra") or {})
+            send("classification_update_status", payload)
+            return
+        send("classification_update_status", payload)
+        if script.get("kick_at_step") == i and not inline:
+            generation = STATE.join_generation(room)
+            kick(sid, room, bool(script.get("kick_transport")))
+            if script.get("wait_for_join", True):
+                wait_for_join(room, generation, ARGS.join_timeout)
+
+    if script.get("never_finish"):
+        log(f"task room={room} never finishes (scripted)")
+        return
+    if step_delay > 0:
+        socketio.sleep(step_delay)
+    finished = {
+        "partnumber": pn,
+        "description": script.get("description", f"Descrição detalhada do produto a partir do partnumber {pn}"),
+        "status": script.get("finished_status", "done"),
+    }
+    finished.update(script.get("finished_extra") or {})
+    if script.get("echo_request"):
+        finished["received"] = ctx["received"]
+    send("classification_finished", finished)
+
+
+def kick(sid, room, transport):
+    targets = [sid] if sid else [s for s, _ in socketio.server.manager.get_participants("/", room)]
+    for target in targets:
+        log(f"kick sid={target} room={room} transport={transport}")
+        if transport:
+            eio_sid = socketio.server.manager.eio_sid_from_sid(target, "/")
+            if eio_sid:
+                socketio.server.eio.disconnect(eio_sid)
+                continue
+        socketio.server.disconnect(target, namespace="/")
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+@app.post("/classify-partnumber")
+def classify():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("partnumber"), str) or not body["partnumber"].strip():
+        log(f"POST rejected: content_type={request.content_type!r} body={request.get_data(as_text=True)[:200]!r}")
+        return jsonify(error="partnumber (string) is required in a JSON body"), 400
+    pn = body["partnumber"]
+    script = dict(SCRIPTS.get(pn, {}))
+    sid = body.get("socket_session_id")
+    handshake = STATE.handshake_headers(sid)
+    echo_headers = script.get("echo_headers") or []
+    received = {
+        "fields": sorted(body.keys()),
+        "partnumber": pn,
+        "description": body.get("description"),
+        "manufacturer": body.get("manufacturer"),
+        "supplier": body.get("supplier"),
+        "socket_session_id": sid,
+        "socket_session_id_connected": handshake is not None,
+        "content_type": request.content_type,
+        "headers": {h: request.headers.get(h) for h in echo_headers},
+        "handshake_headers": {h: _header(handshake, h) for h in echo_headers},
+        "peer": ARGS.name,
+    }
+    with REQUESTS_LOCK:
+        REQUESTS.append(received)
+    reject = script.get("reject")
+    if reject and (reject.get("times") is None or REJECTED.get(pn, 0) < int(reject["times"])):
+        REJECTED[pn] = REJECTED.get(pn, 0) + 1
+        log(f"POST pn={pn} rejected (scripted) {reject.get('status')}")
+        return reject_response(reject)
+
+    task_id = str(uuid.uuid4())
+    room = str(uuid.uuid4())
+    ctx = {"script": script, "room_id": room, "partnumber": pn, "socket_session_id": sid, "received": received,
+           "join_generation": 0}
+    if ARGS.auto_join and sid:
+        if handshake is None:
+            log(f"auto-join: sid={sid} is not connected here")
+        else:
+            socketio.server.enter_room(sid, room, namespace="/")
+            STATE.joined(room)
+            log(f"auto-join sid={sid} room={room}")
+    log(f"POST pn={pn} task={task_id} room={room} sid={sid}")
+    if script.get("emit_before_join"):
+        run_task(ctx)  # every event is emitted before the 202 leaves: only an auto-joined socket can get them
+    else:
+        socketio.start_background_task(run_task, ctx)
+    return jsonify(message="Seu pedido de classificação foi aceito...", task_id=task_id, room_id=room), 202
+
+
+def _header(headers, name):
+    if not headers:
+        return None
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+@app.post("/_test/scripts")
+def add_scripts():
+    body = request.get_json(silent=True)
+    items = body if isinstance(body, list) else [body]
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("partnumber"), str):
+            return jsonify(error="a script is a JSON object with a partnumber"), 400
+        unknown = sorted(set(item) - SCRIPT_KEYS)
+        if unknown:
+            return jsonify(error=f"unknown script keys: {unknown}"), 400
+    for item in items:
+        SCRIPTS[item["partnumber"]] = item
+    return jsonify(count=len(items))
+
+
+@app.delete("/_test/scripts")
+def clear_scripts():
+    SCRIPTS.clear()
+    return "", 204
+
+
+@app.get("/_test/requests")
+def list_requests():
+    pn = request.args.get("partnumber")
+    with REQUESTS_LOCK:
+        items = [r for r in REQUESTS if pn is None or r["partnumber"] == pn]
+    return jsonify(items)
+
+
+def _version(dist):
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+@app.get("/_test/health")
+def health():
+    return jsonify(
+        ok=True,
+        peer=ARGS.name,
+        server="flask-socketio",
+        async_mode=socketio.server.eio.async_mode,
+        auto_join=ARGS.auto_join,
+        message_queue=bool(ARGS.message_queue),
+        tls=bool(ARGS.certfile),
+        connections=sum(1 for s in list(socketio.server.eio.sockets.values()) if not s.closed),  # open Engine.IO sessions here
+        versions={d: _version(d) for d in ("Flask", "Flask-SocketIO", "python-socketio", "python-engineio",
+                                           "eventlet", "redis")},
+    )
+
+
+def exit_when_stdin_closes():
+    def watch():
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        finally:
+            os._exit(0)
+
+    # A real OS thread: a green one reading stdin would block eventlet's hub.
+    eventlet.patcher.original("threading").Thread(target=watch, daemon=True).start()
+
+
+def main():
+    if ARGS.exit_on_stdin_close:
+        exit_when_stdin_closes()
+    if _redis is not None:
+        _redis.ping()
+    sock = eventlet.listen((ARGS.host, ARGS.port))
+    port = sock.getsockname()[1]
+    if ARGS.certfile:
+        sock = eventlet.wrap_ssl(sock, certfile=ARGS.certfile, keyfile=ARGS.keyfile, server_side=True)
+    print(f"[{ARGS.name}] flask-socketio {_version('Flask-SocketIO')} python-socketio {_version('python-socketio')} "
+        f"eventlet {_version('eventlet')} auto_join={ARGS.auto_join} message_queue={ARGS.message_queue} "
+        f"tls={bool(ARGS.certfile)} delay={ARGS.delay} steps={ARGS.steps}", flush=True)
+    print(f"PEER_READY port={port}", flush=True)
+    # What flask_socketio.SocketIO.run() does under eventlet, with the bound port known up front.
+    eventlet.wsgi.server(sock, app, log_output=False)
+
+
+if __name__ == "__main__":
+    main()
