@@ -158,6 +158,20 @@ public sealed class ConsumerMoqTests : IDisposable
     }
 
     [Fact]
+    public async Task A_CSV_without_a_partnumber_column_is_a_usage_error_and_nothing_is_classified()
+    {
+        var csv = Path.Combine(_dir, "parts.csv");
+        File.WriteAllText(csv, "sku,description\nA,b\n");
+        var client = new Mock<IPartnumberClassificationClient>(MockBehavior.Strict);
+
+        var code = await BatchCommand.RunAsync(SampleArguments.Parse(["--input", csv, "--output", Path.Combine(_dir, "out.jsonl")]), client.Object, _console, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("partnumber", _screen.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "out.jsonl")));
+    }
+
+    [Fact]
     public async Task The_worker_classifies_the_configured_partnumbers_and_stops_the_host()
     {
         var client = new Mock<IPartnumberClassificationClient>();

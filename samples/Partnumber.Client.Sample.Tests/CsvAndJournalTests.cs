@@ -54,6 +54,16 @@ public sealed class CsvAndJournalTests : IDisposable
     }
 
     [Fact]
+    public void CRLF_line_endings_keep_the_line_numbers_right()
+    {
+        var rows = PartsCsv.Read(new StringReader("partnumber,description\r\nPN-1,\"a\r\nb\"\r\n,x\r\nPN-2,c\r\n")).ToList();
+
+        Assert.Equal(new[] { 2, 4, 5 }, rows.Select(r => r.Line));
+        Assert.Equal("a\r\nb", rows[0].Request!.Description);
+        Assert.Equal("no partnumber", rows[1].Problem);
+    }
+
+    [Fact]
     public void A_header_without_partnumber_is_an_error()
     {
         Assert.Throws<InvalidDataException>(() => PartsCsv.Read(new StringReader("sku,description\nA,b\n")).ToList());
