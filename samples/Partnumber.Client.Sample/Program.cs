@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Partnumber.Client;
 using Partnumber.Client.Sample;
 using Partnumber.Client.Testing;
@@ -29,6 +30,13 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = !cancel.IsCancellationRequested;
     cancel.Cancel();
 };
+
+// SIGTERM (docker stop, systemd) cancels the same way, so the journal is left consistent.
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancel.Cancel();
+});
 
 var console = arguments.Json ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : AnsiConsole.Console;
 
