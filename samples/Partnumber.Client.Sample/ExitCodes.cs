@@ -18,6 +18,6 @@ public static class ExitCodes
     /// <summary>No final result within <c>--timeout</c> (batch: nothing done, every failure a timeout).</summary>
     public const int Timeout = 4;
 
-    /// <summary>Cancelled with Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    /// <summary>Cancelled with Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int Canceled = 130;
 }

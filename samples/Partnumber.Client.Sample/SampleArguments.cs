@@ -53,7 +53,7 @@ public sealed class SampleArguments
           --port N              port for `serve` (default 5000)
           -h, --help            show this help
 
-        Exit codes: 0 done, 1 failed, 2 usage, 3 connection, 4 timeout, 130 cancelled (Ctrl+C).
+        Exit codes: 0 done, 1 failed, 2 usage, 3 connection, 4 timeout, 130 cancelled (Ctrl+C or SIGTERM).
         """;
 
     /// <summary>The command.</summary>
