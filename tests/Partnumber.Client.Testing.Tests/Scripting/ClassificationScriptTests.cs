@@ -282,4 +282,35 @@ public class ClassificationScriptTests
         using var reset = await Http.PostJsonAsync(server.BaseAddress, "{\"partnumber\":\"ERR-1\"}");
         Assert.Equal(HttpStatusCode.Accepted, reset.StatusCode);
     }
+
+    [Fact]
+    public async Task WithResponseContentType_sets_the_rejection_content_type()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        server.ForPartnumber("PN-422").RespondWith(422, "{\"title\":\"invalid\"}").WithResponseContentType("application/problem+json");
+        using var response = await Http.PostJsonAsync(server.BaseAddress, "{\"partnumber\":\"PN-422\"}");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task DefaultStepDelay_paces_the_unscripted_task_on_the_time_provider()
+    {
+        var time = new FakeTimeProvider();
+        await using var server = await FakePartnumberServer.StartAsync(new() { TimeProvider = time, DefaultStepDelay = TimeSpan.FromSeconds(1) });
+        var (client, _, room) = await StartAsync(server, "PN-PACED");
+        await using var _c = client;
+        await SyncAsync(client);
+        Assert.DoesNotContain(server.Journal.Events, e => e.Room == room && e.Direction == EventDirection.Emitted);
+
+        for (var i = 1; i <= 3; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            var update = await client.WaitForEventAsync("classification_update_status");
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), update.GetProperty("current").GetString());
+        }
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await client.WaitForEventAsync("classification_finished");
+    }
 }

@@ -117,11 +117,12 @@ internal static class SocketCodec
         JsonValueKind kind = JsonValueKind.Undefined;
         var firstIsString = false;
         var arrayLength = 0;
+        JsonDocument? document = null;
         if (data is not null)
         {
             try
             {
-                using var doc = JsonDocument.Parse(data);
+                var doc = document = JsonDocument.Parse(data);
                 kind = doc.RootElement.ValueKind;
                 if (kind == JsonValueKind.Array)
                 {
@@ -147,11 +148,19 @@ internal static class SocketCodec
         };
         if (!valid)
         {
+            document?.Dispose();
             error = "invalid payload";
             return false;
         }
 
-        packet = new SocketPacket(type, nsp, id, attachments, data);
+        // An event keeps its parsed arguments, so the handler does not parse them a second time.
+        if (type is not (SocketPacketType.Event or SocketPacketType.BinaryEvent))
+        {
+            document?.Dispose();
+            document = null;
+        }
+
+        packet = new SocketPacket(type, nsp, id, attachments, data) { Document = document };
         return true;
     }
 }

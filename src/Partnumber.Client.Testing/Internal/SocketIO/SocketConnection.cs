@@ -161,17 +161,17 @@ internal sealed class SocketConnection
 
     private void Dispatch(SocketPacket packet)
     {
+        using var doc = packet.Document;
         if (packet.Namespace != "/" || Volatile.Read(ref _state) != Connected)
         {
             return; // Events for a namespace that is not connected are dropped, as python-socketio does.
         }
 
-        if (packet.Type is SocketPacketType.Ack or SocketPacketType.BinaryAck)
+        if (packet.Type is SocketPacketType.Ack or SocketPacketType.BinaryAck || doc is null)
         {
             return;
         }
 
-        using var doc = JsonDocument.Parse(packet.Data!);
         var args = doc.RootElement;
         var name = args[0].GetString()!;
         var payload = args.GetArrayLength() > 1 ? args[1] : default;

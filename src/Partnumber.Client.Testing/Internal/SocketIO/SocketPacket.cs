@@ -33,4 +33,7 @@ internal sealed class SocketPacket
     public int Attachments { get; }
 
     public string? Data { get; }
+
+    /// <summary>The parsed arguments of an EVENT (owned by the receiver, which disposes it); null for other packets.</summary>
+    public System.Text.Json.JsonDocument? Document { get; init; }
 }

@@ -205,6 +205,39 @@ public class EngineProtocolTests
     }
 
     [Fact]
+    public async Task An_invalid_polling_payload_gets_400_and_closes_the_session()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        var sid = await HandshakeAsync(server);
+        using var bad = await Client.PostAsync(Polling(server, sid), new StringContent("abc"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var after = await Client.GetAsync(Polling(server, sid));
+        Assert.Equal(HttpStatusCode.BadRequest, after.StatusCode);
+        Assert.Equal("parse error", (await server.Journal.WaitForClosedSessionAsync()).CloseReason);
+    }
+
+    [Fact]
+    public async Task An_invalid_websocket_packet_closes_the_session()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        await using var client = await RawSocketIOClient.OpenAsync(server.BaseAddress);
+        Assert.StartsWith("0{", await client.ReceiveAsync());
+        await client.SendAsync("abc");
+        await client.ClosedByServer.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("parse error", (await server.Journal.WaitForClosedSessionAsync()).CloseReason);
+    }
+
+    [Fact]
+    public async Task A_client_ping_is_answered_with_pong()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        await using var client = await RawSocketIOClient.OpenAsync(server.BaseAddress);
+        Assert.StartsWith("0{", await client.ReceiveAsync());
+        await client.SendAsync("2");
+        Assert.Equal("3", await client.ReceiveAsync());
+    }
+
+    [Fact]
     public async Task A_close_packet_from_the_client_closes_the_session()
     {
         await using var server = await FakePartnumberServer.StartAsync();
