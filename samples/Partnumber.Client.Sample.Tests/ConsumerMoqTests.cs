@@ -172,6 +172,24 @@ public sealed class ConsumerMoqTests : IDisposable
     }
 
     [Fact]
+    public async Task A_backend_that_is_down_stops_the_batch_after_a_run_of_connection_failures_with_exit_code_3()
+    {
+        var csv = Path.Combine(_dir, "parts.csv");
+        var journal = Path.Combine(_dir, "results.jsonl");
+        File.WriteAllLines(csv, ["partnumber", .. Enumerable.Range(1, 500).Select(i => $"PN-{i}")]);
+        var client = new Mock<IPartnumberClassificationClient>();
+        client.Setup(c => c.ClassifyAndWaitAsync(It.IsAny<ClassificationRequest>(), It.IsAny<IProgress<ClassificationUpdate>?>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new PartnumberConnectionException("Connection refused"));
+
+        var code = await BatchCommand.RunAsync(SampleArguments.Parse(["--input", csv, "--output", journal, "--concurrency", "2"]), client.Object, _console, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Connection, code);
+        Assert.InRange(File.ReadAllLines(journal).Length, 10, 12);
+        Assert.InRange(client.Invocations.Count, 10, 12);
+        Assert.Contains("is the backend up", _screen.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_worker_classifies_the_configured_partnumbers_and_stops_the_host()
     {
         var client = new Mock<IPartnumberClassificationClient>();

@@ -73,11 +73,17 @@ public static class BatchCommand
             }
         }
 
+        // A backend that is down fails every row the same way: stop after a run of connection failures instead of
+        // journaling thousands of them (the rerun retries them all).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var unreachableAfter = Math.Max(10, arguments.Concurrency * 2);
+        var connectionFailuresInARow = 0;
+
         async Task ConsumeAsync()
         {
             try
             {
-                await foreach (var outcome in client.ClassifyManyAsync(Source(), new ClassifyManyOptions { MaxConcurrency = arguments.Concurrency }, cancellationToken))
+                await foreach (var outcome in client.ClassifyManyAsync(Source(), new ClassifyManyOptions { MaxConcurrency = arguments.Concurrency }, stop.Token))
                 {
                     lines.TryRemove(outcome.Index, out var line);
                     var entry = JournalEntry.FromOutcome(outcome, line);
@@ -89,11 +95,17 @@ public static class BatchCommand
 
                     journal.Append(entry);
                     stats.Finished(entry.ErrorType);
+                    connectionFailuresInARow = entry.ErrorType == "connection" ? connectionFailuresInARow + 1 : 0;
+                    if (connectionFailuresInARow >= unreachableAfter && !stop.IsCancellationRequested)
+                    {
+                        stats.Unreachable = true;
+                        await stop.CancelAsync();
+                    }
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
-                stats.Canceled = true;
+                stats.Canceled = cancellationToken.IsCancellationRequested;
             }
         }
 
@@ -125,6 +137,12 @@ public static class BatchCommand
         if (stats.Canceled)
         {
             return ExitCodes.Canceled;
+        }
+
+        if (stats.Unreachable)
+        {
+            console.MarkupLineInterpolated($"[red]Stopped:[/] {unreachableAfter} connection failures in a row; is the backend up? Rerun the same command when it is.");
+            return ExitCodes.Connection;
         }
 
         return stats.ExitCode();
@@ -186,6 +204,8 @@ public static class BatchCommand
         public int InFlight => Volatile.Read(ref _taken) - Done - Failed - Volatile.Read(ref _cancelled);
 
         public bool Canceled { get; set; }
+
+        public bool Unreachable { get; set; }
 
         public ConcurrentDictionary<string, int> FailuresByKind { get; } = new();
 
