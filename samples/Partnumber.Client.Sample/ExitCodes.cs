@@ -12,7 +12,7 @@ public static class ExitCodes
     /// <summary>Wrong arguments or unreadable input file.</summary>
     public const int Usage = 2;
 
-    /// <summary>The backend could not be reached (batch: nothing done, every failure a connection failure).</summary>
+    /// <summary>The backend could not be reached (batch: a run of connection failures stopped it, or nothing was done and every failure was one).</summary>
     public const int Connection = 3;
 
     /// <summary>No final result within <c>--timeout</c> (batch: nothing done, every failure a timeout).</summary>

@@ -54,6 +54,8 @@ public sealed class SampleArguments
           -h, --help            show this help
 
         Exit codes: 0 done, 1 failed, 2 usage, 3 connection, 4 timeout, 130 cancelled (Ctrl+C or SIGTERM).
+        A batch exits 0 only when every row is done; it stops with 3 after max(10, 2 x concurrency) connection
+        failures in a row. Rerun the same command to retry what is not done.
         """;
 
     /// <summary>The command.</summary>
