@@ -44,7 +44,7 @@ public partial class PartnumberClassificationClient
         _runtime = new ClientRuntime(snapshot, httpClientSource, connector, httpPipelineHasRetry);
     }
 
-    private ClientRuntime Runtime => _runtime ?? throw new InvalidOperationException("This instance was created for mocking; override the member you call.");
+    internal ClientRuntime Runtime => _runtime ?? throw new InvalidOperationException("This instance was created for mocking; override the member you call.");
 
     /// <inheritdoc />
     public virtual IAsyncEnumerable<ClassificationUpdate> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken = default)
@@ -133,6 +133,7 @@ public partial class PartnumberClassificationClient
         }
 
         _disposed.Cancel();
+        _runtime?.DisposeAsync().AsTask().Forget(); // completes synchronously: closes the standby connections
         _ownedHttpClient?.Dispose();
     }
 

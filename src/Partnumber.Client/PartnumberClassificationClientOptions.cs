@@ -89,6 +89,14 @@ public sealed class PartnumberClassificationClientOptions
     /// <summary>Called before each reconnect attempt (after the policy chose to retry); exceptions it throws are logged and ignored.</summary>
     public Action<PartnumberReconnectContext>? OnReconnecting { get; set; }
 
+    /// <summary>
+    /// How many pre-connected realtime connections the client keeps ready, so a classification skips the WebSocket and
+    /// Socket.IO handshake. Each is used by one classification only and replaced in the background after it is taken;
+    /// idle ones are kept alive by the Engine.IO heartbeat and closed when the client is disposed. Each holds a session
+    /// on the server. Default 0 (none: every classification connects when it starts).
+    /// </summary>
+    public int StandbyConnections { get; set; }
+
     internal PartnumberClassificationClientOptions Clone()
     {
         var copy = new PartnumberClassificationClientOptions
@@ -106,6 +114,7 @@ public sealed class PartnumberClassificationClientOptions
             ReconnectPolicy = ReconnectPolicy,
             HttpRetryPolicy = HttpRetryPolicy,
             OnReconnecting = OnReconnecting,
+            StandbyConnections = StandbyConnections,
         };
         foreach (var header in Headers)
         {
@@ -157,6 +166,11 @@ public sealed class PartnumberClassificationClientOptions
         if (ClassificationTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException($"ClassificationTimeout must be positive; got {ClassificationTimeout}.", nameof(ClassificationTimeout));
+        }
+
+        if (StandbyConnections < 0)
+        {
+            throw new ArgumentException($"StandbyConnections must be 0 or more; got {StandbyConnections}.", nameof(StandbyConnections));
         }
 
         if (TimeProvider is null)

@@ -28,6 +28,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private ClassificationUpdate? _lastProgress;
     private string _phase = "connecting to the Socket.IO endpoint";
     private string? _joinPayload;
+    private string? _progressPhase;
     private int _reconnects;
     private string? _outcome;
     private readonly Activity? _activity;
@@ -48,6 +49,9 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private TimeSpan Elapsed => _runtime.TimeProvider.GetElapsedTime(_startedAt);
 
     /// <summary>The next update of the stream; the final one carries the result.</summary>
+#if NET8_0_OR_GREATER
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     public async ValueTask<ClassificationUpdate> NextAsync()
     {
         try
@@ -61,6 +65,9 @@ internal sealed class ClassificationSession : IAsyncDisposable
         }
     }
 
+#if NET8_0_OR_GREATER
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
     private async ValueTask<ClassificationUpdate> NextCoreAsync()
     {
         try
@@ -215,7 +222,10 @@ internal sealed class ClassificationSession : IAsyncDisposable
         }
     }
 
-    private async Task<ClassificationUpdate> ReadNextAsync()
+#if NET8_0_OR_GREATER
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    private async ValueTask<ClassificationUpdate> ReadNextAsync()
     {
         while (true)
         {
@@ -261,7 +271,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
             result: null,
             payload);
         _lastProgress = update;
-        _phase = $"waiting for progress of room {_task!.RoomId}";
+        _phase = _progressPhase ??= $"waiting for progress of room {_task!.RoomId}"; // formatted once, not per event
         return update;
     }
 

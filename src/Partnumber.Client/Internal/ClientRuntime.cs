@@ -18,7 +18,8 @@ internal sealed class ClientRuntime
             options,
             httpPipelineHasRetry ? null : options.HttpRetryPolicy ?? PartnumberHttpPolicies.SafeRetry(timeProvider: options.TimeProvider));
         Endpoint = new RealtimeEndpoint(options);
-        Connector = connector ?? new SocketIORealtimeConnector(Endpoint, Logger);
+        Connector = connector ?? new SocketIORealtimeConnector(Endpoint, Logger, options.StandbyConnections);
+        _ownsConnector = connector is null;
     }
 
     public PartnumberClassificationClientOptions Options { get; }
@@ -32,4 +33,9 @@ internal sealed class ClientRuntime
     public RealtimeEndpoint Endpoint { get; }
 
     public IRealtimeConnector Connector { get; }
+
+    private readonly bool _ownsConnector;
+
+    /// <summary>Closes what the runtime created itself (the standby connections); a connector given by a test is left alone.</summary>
+    public ValueTask DisposeAsync() => _ownsConnector ? Connector.DisposeAsync() : default;
 }

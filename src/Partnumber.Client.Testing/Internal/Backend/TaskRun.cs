@@ -16,6 +16,7 @@ internal sealed class TaskRun
     private readonly IReadOnlyList<ScriptStep> _steps;
     private readonly ScriptContext _context;
     private readonly object _gate = new();
+    private readonly CancellationToken _stopping; // taken while the backend is alive: it stays readable after the server is disposed
     private ITimer? _timer;
     private ITimer? _joinTimeout;
     private int _index;
@@ -28,6 +29,7 @@ internal sealed class TaskRun
         _room = room;
         _steps = steps;
         _context = context;
+        _stopping = backend.Stopping;
     }
 
     public void Start(bool waitForJoin)
@@ -40,7 +42,7 @@ internal sealed class TaskRun
 
         lock (_gate)
         {
-            _joinTimeout = _backend.Options.TimeProvider.CreateTimer(static s => ((TaskRun)s!).Begin(), this, _backend.Options.JoinTimeout, Timeout.InfiniteTimeSpan);
+            _joinTimeout = _backend.Options.TimeProvider.CreateTimer(static s => ((TaskRun)s!).OnTimerSafely(static run => run.Begin()), this, _backend.Options.JoinTimeout, Timeout.InfiniteTimeSpan);
         }
 
         _room.WhenJoined(Begin);
@@ -66,12 +68,12 @@ internal sealed class TaskRun
     {
         lock (_gate)
         {
-            while (_index < _steps.Count && !_backend.Stopping.IsCancellationRequested)
+            while (_index < _steps.Count && !_stopping.IsCancellationRequested)
             {
                 var step = _steps[_index];
                 if (step.Delay > TimeSpan.Zero && _timer is null)
                 {
-                    _timer = _backend.Options.TimeProvider.CreateTimer(static s => ((TaskRun)s!).OnTimer(), this, step.Delay, Timeout.InfiniteTimeSpan);
+                    _timer = _backend.Options.TimeProvider.CreateTimer(static s => ((TaskRun)s!).OnTimerSafely(static run => run.OnTimer()), this, step.Delay, Timeout.InfiniteTimeSpan);
                     return;
                 }
 
@@ -86,6 +88,27 @@ internal sealed class TaskRun
                 _released = true;
                 _backend.Rooms.Release(_room);
             }
+        }
+    }
+
+    /// <summary>
+    /// Timer callbacks run on the thread pool, where an exception would end the test host's process: a task whose
+    /// timer fires after the server stopped (a join that never came) must end quietly.
+    /// </summary>
+    private void OnTimerSafely(Action<TaskRun> callback)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            callback(this);
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested)
+        {
+            // the server is stopping; its sessions and rooms are going away
         }
     }
 

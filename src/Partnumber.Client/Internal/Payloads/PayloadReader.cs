@@ -16,6 +16,17 @@ internal static class PayloadReader
             return ClassificationStatus.Unknown;
         }
 
+        // The usual lower-case spellings compare in place (no string allocated per event).
+        if (value.ValueEquals("processing"))
+        {
+            return ClassificationStatus.Processing;
+        }
+
+        if (value.ValueEquals("done"))
+        {
+            return ClassificationStatus.Done;
+        }
+
         var text = value.GetString();
         if (string.Equals(text, "processing", StringComparison.OrdinalIgnoreCase))
         {

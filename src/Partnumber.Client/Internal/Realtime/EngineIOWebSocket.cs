@@ -151,7 +151,8 @@ internal sealed class EngineIOWebSocket : IClientWebSocket
             while (!IsClosed)
             {
                 var count = 0;
-                WebSocketReceiveResult result;
+                bool endOfMessage;
+                WebSocketMessageType messageType;
                 do
                 {
                     if (count == buffer.Length)
@@ -165,7 +166,20 @@ internal sealed class EngineIOWebSocket : IClientWebSocket
                         Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxMessageBytes));
                     }
 
-                    result = await _socket.ReceiveAsync(new ArraySegment<byte>(buffer, count, buffer.Length - count), CancellationToken.None).ConfigureAwait(false);
+#if NET8_0_OR_GREATER
+                    // The Memory overload completes into a pooled ValueTask: no Task and no result object per frame.
+                    var received = await _socket.ReceiveAsync(new Memory<byte>(buffer, count, buffer.Length - count), CancellationToken.None).ConfigureAwait(false);
+                    if (received.MessageType == WebSocketMessageType.Close)
+                    {
+                        Close($"the server closed the WebSocket ({_socket.CloseStatus} {_socket.CloseStatusDescription})".TrimEnd(), null);
+                        return;
+                    }
+
+                    count += received.Count;
+                    endOfMessage = received.EndOfMessage;
+                    messageType = received.MessageType;
+#else
+                    var result = await _socket.ReceiveAsync(new ArraySegment<byte>(buffer, count, buffer.Length - count), CancellationToken.None).ConfigureAwait(false);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         Close($"the server closed the WebSocket ({result.CloseStatus} {result.CloseStatusDescription})".TrimEnd(), null);
@@ -173,11 +187,14 @@ internal sealed class EngineIOWebSocket : IClientWebSocket
                     }
 
                     count += result.Count;
+                    endOfMessage = result.EndOfMessage;
+                    messageType = result.MessageType;
+#endif
                 }
-                while (!result.EndOfMessage);
+                while (!endOfMessage);
 
                 _watchdog.Alive();
-                if (result.MessageType == WebSocketMessageType.Text)
+                if (messageType == WebSocketMessageType.Text)
                 {
                     Dispatch(Encoding.UTF8.GetString(buffer, 0, count));
                 }

@@ -33,6 +33,9 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
 
     public ChannelReader<RealtimeEvent> Events => _events.Reader;
 
+    /// <summary>False once the connection has ended, whatever the cause.</summary>
+    public bool IsOpen => Volatile.Read(ref _ended) == 0;
+
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         var webSocket = await _endpoint.OpenWebSocketAsync(cancellationToken).ConfigureAwait(false);

@@ -2,19 +2,39 @@ using Microsoft.Extensions.Logging;
 
 namespace Partnumber.Client.Internal.Realtime;
 
-/// <summary>Opens a fresh <see cref="SocketIORealtimeConnection"/> per call, bounded by the connect timeout.</summary>
+/// <summary>
+/// Hands out a pre-connected standby <see cref="SocketIORealtimeConnection"/> when one is ready (see
+/// <see cref="StandbyConnectionPool"/>), else opens a fresh one, bounded by the connect timeout.
+/// </summary>
 internal sealed class SocketIORealtimeConnector : IRealtimeConnector
 {
     private readonly RealtimeEndpoint _endpoint;
     private readonly ILogger _logger;
+    private readonly StandbyConnectionPool? _standby;
 
-    public SocketIORealtimeConnector(RealtimeEndpoint endpoint, ILogger logger)
+    public SocketIORealtimeConnector(RealtimeEndpoint endpoint, ILogger logger, int standbyConnections = 0)
     {
         _endpoint = endpoint;
         _logger = logger;
+        if (standbyConnections > 0)
+        {
+            _standby = new StandbyConnectionPool(standbyConnections, ConnectFreshAsync, static c => c is SocketIORealtimeConnection { IsOpen: true }, logger);
+            _standby.Fill();
+        }
     }
 
-    public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>The standby pool, or null when standby connections are off.</summary>
+    internal StandbyConnectionPool? Standby => _standby;
+
+    public Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _standby is not null && _standby.TryTake(out var connection)
+            ? Task.FromResult(connection)
+            : ConnectFreshAsync(cancellationToken);
+    }
+
+    private async Task<IRealtimeConnection> ConnectFreshAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var timeout = _endpoint.TimeProvider.CreateTimeoutSource(_endpoint.ConnectTimeout);
@@ -43,5 +63,9 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
         }
     }
 
-    public ValueTask DisposeAsync() => default;
+    public ValueTask DisposeAsync()
+    {
+        _standby?.Dispose();
+        return default;
+    }
 }

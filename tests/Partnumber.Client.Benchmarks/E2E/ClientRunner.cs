@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using SocketIOClient;
+using SocketIOClient.Transport;
+
+namespace Partnumber.Client.Benchmarks.E2E;
+
+/// <summary>
+/// One client process: <c>warmup</c> classifications (not timed), then N at concurrency C, each timed from the call to
+/// the final result; prints one JSON line (<see cref="ClientRun"/>) with the process's peak RSS (VmHWM) at the end.
+/// </summary>
+internal static class ClientRunner
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var kind = args[0];
+        var baseUrl = new Uri(args[1]);
+        var n = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var c = int.Parse(args[3], CultureInfo.InvariantCulture);
+        var warmup = int.Parse(args[4], CultureInfo.InvariantCulture);
+        var standby = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0;
+
+        Func<string, Task> classify;
+        IAsyncDisposable? owned = null;
+        switch (kind)
+        {
+            case "sdk":
+                var client = new PartnumberClassificationClient(new PartnumberClassificationClientOptions
+                {
+                    BaseAddress = baseUrl,
+                    StandbyConnections = standby,
+                    ConnectTimeout = TimeSpan.FromSeconds(30),
+                    ReconnectPolicy = PartnumberReconnectPolicy.None,
+                });
+                owned = client;
+                classify = pn => client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+                break;
+            case "raw":
+                var raw = new RawSocketIOClientFlow(baseUrl);
+                classify = raw.ClassifyAsync;
+                break;
+            default:
+                Console.Error.WriteLine("unknown client kind " + kind);
+                return 2;
+        }
+
+        if (warmup > 0)
+        {
+            await RunManyAsync(classify, "WARM-", warmup, Math.Min(c, warmup), null);
+        }
+
+        var latencies = new List<double>(n);
+        var wall = Stopwatch.StartNew();
+        var (ok, failed, firstError) = await RunManyAsync(classify, "PN-", n, c, latencies);
+        wall.Stop();
+        if (owned is not null)
+        {
+            await owned.DisposeAsync();
+        }
+
+        latencies.Sort();
+        var run = new ClientRun(ok, failed, wall.Elapsed.TotalMilliseconds, Percentile(latencies, 0.5), Percentile(latencies, 0.95), PeakRssKb(), firstError);
+        Console.WriteLine(JsonSerializer.Serialize(run, ClientRunJson.Default.ClientRun));
+        return 0;
+    }
+
+    private static async Task<(int Ok, int Failed, string? FirstError)> RunManyAsync(Func<string, Task> classify, string prefix, int count, int concurrency, List<double>? latencies)
+    {
+        var next = -1;
+        var ok = 0;
+        var failed = 0;
+        string? firstError = null;
+        var gate = new object();
+        async Task WorkerAsync()
+        {
+            await Task.Yield();
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    await classify(prefix + i.ToString(CultureInfo.InvariantCulture));
+                    var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    lock (gate)
+                    {
+                        ok++;
+                        latencies?.Add(ms);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    lock (gate)
+                    {
+                        failed++;
+                        firstError ??= ex.GetType().Name + ": " + ex.Message;
+                    }
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, Math.Min(concurrency, count))).Select(_ => WorkerAsync()));
+        return (ok, failed, firstError);
+    }
+
+    private static double Percentile(List<double> sorted, double p)
+        => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    /// <summary>The process's peak resident set (VmHWM, kB) from /proc/self/status.</summary>
+    internal static long PeakRssKb()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().ToString().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+}
+
+/// <summary>
+/// The flow a user hand-writes on SocketIOClient 3.0.6 (the naive way): handlers, ConnectAsync, POST with the socket id,
+/// EmitAsync join, wait for classification_finished, disconnect. WebSocket transport, library reconnection off.
+/// </summary>
+internal sealed class RawSocketIOClientFlow
+{
+    private static readonly HttpClient Http = new();
+    private readonly Uri _baseUrl;
+    private readonly Uri _classifyUri;
+
+    public RawSocketIOClientFlow(Uri baseUrl)
+    {
+        _baseUrl = baseUrl;
+        _classifyUri = new Uri(baseUrl, "classify-partnumber");
+    }
+
+    public async Task ClassifyAsync(string partnumber)
+    {
+        var socket = new SocketIO(_baseUrl, new SocketIOOptions
+        {
+            EIO = 4,
+            Transport = TransportProtocol.WebSocket,
+            Reconnection = false,
+            ConnectionTimeout = TimeSpan.FromSeconds(30),
+        });
+        var finished = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        socket.On("classification_update_status", _ => { });
+        socket.On("classification_finished", _ => finished.TrySetResult(true));
+        try
+        {
+            await socket.ConnectAsync();
+            using var response = await Http.PostAsJsonAsync(_classifyUri, new { partnumber, socket_session_id = socket.Id });
+            response.EnsureSuccessStatusCode();
+            using var accepted = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var roomId = accepted.RootElement.GetProperty("room_id").GetString();
+            await socket.EmitAsync("join", new { room_id = roomId });
+            await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the naive flow can lose the task (join emitted before the namespace CONNECT completed)
+        }
+        finally
+        {
+            await socket.DisconnectAsync();
+            try
+            {
+                socket.Dispose();
+            }
+            catch (Exception)
+            {
+                // SocketIOClient 3.0.6 throws from Dispose in some states.
+            }
+        }
+    }
+}
+
+/// <summary>What a client process reports.</summary>
+internal sealed record ClientRun(int Ok, int Failed, double WallMs, double P50Ms, double P95Ms, long PeakRssKb, string? FirstError);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals | System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ClientRun))]
+internal sealed partial class ClientRunJson : System.Text.Json.Serialization.JsonSerializerContext
+{
+}

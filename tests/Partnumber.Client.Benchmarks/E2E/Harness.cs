@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Partnumber.Client.Testing;
+
+namespace Partnumber.Client.Benchmarks.E2E;
+
+/// <summary>
+/// The end-to-end comparison: for each backend (FakePartnumberServer in this process with AutoJoin and no step delay;
+/// the interop suite's Node socket.io 4.x peer, tests/interop/node/server.js, with --auto-join --delay 0), each client runs in its own process (this program's <c>client</c> subcommand, or node/client.js)
+/// doing N classifications at concurrency C; every run is repeated and the medians are printed as one table.
+/// </summary>
+internal static class Harness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var settings = Settings.Parse(args);
+        var nodeDir = FindDirectory(Path.Combine("tests", "Partnumber.Client.Benchmarks", "node"), "client.js");
+        var peerDir = FindDirectory(Path.Combine("tests", "interop", "node"), "server.js");
+        EnsureNodeModules(nodeDir, "socket.io-client");
+        EnsureNodeModules(peerDir, "socket.io");
+        var rows = new List<Row>();
+
+        // Each backend is started once and kept for the whole run: FakePartnumberServer's join-timeout timers of tasks
+        // nobody joined (the hand-written flow loses some) must not fire after it was disposed.
+        var backends = new Dictionary<string, Backend>();
+        foreach (var name in settings.Backends)
+        {
+            backends[name] = await Backend.StartAsync(name, peerDir);
+        }
+
+        foreach (var c in settings.Concurrency)
+        {
+            foreach (var backendName in settings.Backends)
+            {
+                var backend = backends[backendName];
+                var runs = settings.Clients.ToDictionary(k => k, _ => new List<ClientRun>());
+                for (var r = 0; r < settings.Runs; r++)
+                {
+                    foreach (var client in settings.Clients) // interleaved, so machine noise spreads over all clients
+                    {
+                        var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.StandbyFor(c), nodeDir);
+                        runs[client].Add(run);
+                        Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
+                    }
+                }
+
+                foreach (var client in settings.Clients)
+                {
+                    rows.Add(Row.FromRuns(backendName, client, settings.N, c, settings.StandbyFor(c), runs[client]));
+                }
+            }
+        }
+
+        Console.WriteLine(Table(rows, settings));
+        foreach (var backend in backends.Values)
+        {
+            await backend.DisposeAsync();
+        }
+
+        return rows.All(r => r.Failed == 0) ? 0 : 1;
+    }
+
+    private static async Task<ClientRun> RunClientAsync(string client, Uri baseUrl, int n, int c, int warmup, int standby, string nodeDir)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        ProcessStartInfo start;
+        if (client == "node")
+        {
+            start = new ProcessStartInfo("node", [Path.Combine(nodeDir, "client.js"), baseUrl.ToString(), n.ToString(inv), c.ToString(inv), warmup.ToString(inv)]);
+        }
+        else
+        {
+            var (kind, k) = client switch
+            {
+                "sdk" => ("sdk", 0),
+                "sdk-standby" => ("sdk", standby),
+                "raw" => ("raw", 0),
+                _ => throw new ArgumentException("unknown client " + client),
+            };
+            start = SelfStart(["client", kind, baseUrl.ToString(), n.ToString(inv), c.ToString(inv), warmup.ToString(inv), k.ToString(inv)]);
+        }
+
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var line = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
+        if (process.ExitCode != 0 || line is null)
+        {
+            throw new InvalidOperationException($"client {client} exited with {process.ExitCode}: {await stderr}");
+        }
+
+        return JsonSerializer.Deserialize(line, ClientRunJson.Default.ClientRun)!;
+    }
+
+    /// <summary>This program again, as its own process (apphost, or <c>dotnet app.dll</c>).</summary>
+    private static ProcessStartInfo SelfStart(IEnumerable<string> args)
+    {
+        var processPath = Environment.ProcessPath!;
+        var start = Path.GetFileNameWithoutExtension(processPath) == "dotnet"
+            ? new ProcessStartInfo(processPath, [typeof(Harness).Assembly.Location, .. args])
+            : new ProcessStartInfo(processPath, args);
+        return start;
+    }
+
+    private static string FindDirectory(string relative, string file)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(Path.Combine(candidate, file)))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"{relative}/{file} not found above {AppContext.BaseDirectory}");
+    }
+
+    private static void EnsureNodeModules(string nodeDir, string package)
+    {
+        if (Directory.Exists(Path.Combine(nodeDir, "node_modules", package)))
+        {
+            return;
+        }
+
+        Console.Error.WriteLine("npm ci in " + nodeDir);
+        using var npm = Process.Start(new ProcessStartInfo("npm", ["ci", "--no-audit", "--no-fund"]) { WorkingDirectory = nodeDir })!;
+        npm.WaitForExit();
+        if (npm.ExitCode != 0)
+        {
+            throw new InvalidOperationException("npm ci failed in " + nodeDir);
+        }
+    }
+
+    private static string Table(List<Row> rows, Settings settings)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Medians of {settings.Runs} runs; {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better).");
+        sb.AppendLine();
+        sb.AppendLine("| backend | client | N | C | wall ms | p50 ms | p95 ms | peak RSS MB | wall vs node | p50 vs node | RSS vs node | failed |");
+        sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        foreach (var row in rows)
+        {
+            var node = rows.FirstOrDefault(r => r.Backend == row.Backend && r.C == row.C && r.Client == "node");
+            string Ratio(double value, double? reference) => reference is > 0 ? (value / reference.Value).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "–";
+            var client = row.Client == "sdk-standby" ? $"sdk (standby {row.Standby})" : row.Client switch
+            {
+                "node" => "socket.io-client (Node)",
+                "raw" => "SocketIOClient 3.0.6 hand-written",
+                _ => "sdk (standby 0)",
+            };
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {row.Backend} | {client} | {row.N} | {row.C} | {row.WallMs:0} | {row.P50Ms:0.00} | {row.P95Ms:0.00} | {row.RssMb:0} | {Ratio(row.WallMs, node?.WallMs)} | {Ratio(row.P50Ms, node?.P50Ms)} | {Ratio(row.RssMb, node?.RssMb)} | {row.Failed} |");
+        }
+
+        return sb.ToString();
+    }
+
+    private sealed record Row(string Backend, string Client, int N, int C, int Standby, double WallMs, double P50Ms, double P95Ms, double RssMb, int Failed)
+    {
+        public static Row FromRuns(string backend, string client, int n, int c, int standby, List<ClientRun> runs)
+            => new(backend, client, n, c, client == "sdk-standby" ? standby : 0,
+                Median(runs.Select(r => r.WallMs)), Median(runs.Select(r => r.P50Ms)), Median(runs.Select(r => r.P95Ms)),
+                Median(runs.Select(r => r.PeakRssKb / 1024.0)), runs.Sum(r => r.Failed));
+
+        private static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+    }
+
+    private sealed class Settings
+    {
+        public int N { get; private set; } = 400;
+
+        public int[] Concurrency { get; private set; } = [10];
+
+        public int Runs { get; private set; } = 3;
+
+        public int Warmup { get; private set; } = 20;
+
+        public int? Standby { get; private set; }
+
+        public string[] Backends { get; private set; } = ["fake", "node"];
+
+        public string[] Clients { get; private set; } = ["node", "sdk", "sdk-standby", "raw"];
+
+        /// <summary>Standby connections for the standby client: --standby, else C (capped at 64).</summary>
+        public int StandbyFor(int c) => Standby ?? Math.Clamp(c, 1, 64);
+
+        public static Settings Parse(string[] args)
+        {
+            var s = new Settings();
+            for (var i = 0; i < args.Length; i++)
+            {
+                string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException(args[i] + " needs a value");
+                int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
+                switch (args[i])
+                {
+                    case "--n": s.N = Int(); break;
+                    case "--c": s.Concurrency = Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); break;
+                    case "--runs": s.Runs = Int(); break;
+                    case "--warmup": s.Warmup = Int(); break;
+                    case "--standby": s.Standby = Int(); break;
+                    case "--backends": s.Backends = Value().Split(','); break;
+                    case "--clients": s.Clients = Value().Split(','); break;
+                    default: throw new ArgumentException("unknown option " + args[i]);
+                }
+            }
+
+            return s;
+        }
+    }
+
+    /// <summary>A running backend: the fake in this process, or the Node peer as a child process.</summary>
+    private sealed class Backend : IAsyncDisposable
+    {
+        private readonly FakePartnumberServer? _fake;
+        private readonly Process? _node;
+
+        private Backend(Uri baseUrl, FakePartnumberServer? fake, Process? node)
+        {
+            BaseUrl = baseUrl;
+            _fake = fake;
+            _node = node;
+        }
+
+        public Uri BaseUrl { get; }
+
+        /// <param name="name"><c>fake</c> or <c>node</c>.</param>
+        /// <param name="peerDir">tests/interop/node: the Node socket.io 4.x peer of the interop suite.</param>
+        public static async Task<Backend> StartAsync(string name, string peerDir)
+        {
+            if (name == "fake")
+            {
+                var fake = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true, DefaultStepDelay = TimeSpan.Zero });
+                return new Backend(fake.BaseAddress, fake, null);
+            }
+
+            if (name != "node")
+            {
+                throw new ArgumentException("unknown backend " + name);
+            }
+
+            var process = Process.Start(new ProcessStartInfo("node", [Path.Combine(peerDir, "server.js"), "--port", "0", "--auto-join", "--delay", "0", "--quiet", "--exit-on-stdin-close"])
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+            })!;
+            string? line;
+            do
+            {
+                line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            while (line is not null && !line.StartsWith("PEER_READY port=", StringComparison.Ordinal));
+
+            if (line is null)
+            {
+                process.Kill();
+                throw new InvalidOperationException("the Node peer did not start");
+            }
+
+            _ = process.StandardOutput.ReadToEndAsync(); // keep the pipe drained
+
+            return new Backend(new Uri($"http://127.0.0.1:{line["PEER_READY port=".Length..]}/"), null, process);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_fake is not null)
+            {
+                await _fake.DisposeAsync();
+            }
+
+            if (_node is not null)
+            {
+                _node.StandardInput.Close(); // the peer exits when its stdin closes
+                if (!_node.WaitForExit(5000))
+                {
+                    _node.Kill();
+                }
+
+                _node.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Partnumber.Client.Internal.Realtime;
+using Partnumber.Client.Testing;
+
+namespace Partnumber.Client.Tests.Internal.Realtime;
+
+/// <summary>The standby pool: bounded, dead standbys replaced, everything closed on dispose; and a classification that uses one.</summary>
+public sealed class StandbyConnectionPoolTests
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Fill_connects_up_to_the_capacity_and_no_more()
+    {
+        var connector = new GatedConnector();
+        using var pool = connector.CreatePool(capacity: 3);
+        var added = CountDown(pool, 3);
+
+        pool.Fill();
+        Assert.Equal(3, pool.ConnectingCount);
+        pool.Fill(); // already full or connecting: nothing more
+        Assert.Equal(3, pool.ConnectingCount);
+        connector.Release(3);
+        await added.WaitAsync(Budget);
+        pool.Fill();
+
+        Assert.Equal(3, pool.IdleCount);
+        Assert.Equal(0, pool.ConnectingCount);
+        Assert.Equal(3, connector.Attempts);
+    }
+
+    [Fact]
+    public async Task A_take_hands_out_a_standby_and_starts_exactly_one_replacement()
+    {
+        var connector = new GatedConnector();
+        using var pool = connector.CreatePool(capacity: 2);
+        var filled = CountDown(pool, 2);
+        pool.Fill();
+        connector.Release(2);
+        await filled.WaitAsync(Budget);
+
+        var replaced = CountDown(pool, 1);
+        Assert.True(pool.TryTake(out var taken));
+        Assert.Contains(taken, connector.Created);
+        Assert.Equal(1, pool.IdleCount);
+        Assert.Equal(1, pool.ConnectingCount);
+        connector.Release(1);
+        await replaced.WaitAsync(Budget);
+
+        Assert.Equal(2, pool.IdleCount);
+        Assert.Equal(3, connector.Attempts);
+        Assert.False(((FakeConnection)taken).Disposed);
+    }
+
+    [Fact]
+    public async Task Dead_standbys_are_closed_skipped_and_replaced()
+    {
+        var connector = new GatedConnector();
+        using var pool = connector.CreatePool(capacity: 2);
+        var filled = CountDown(pool, 2);
+        pool.Fill();
+        connector.Release(2);
+        await filled.WaitAsync(Budget);
+        var first = connector.Created.ToArray();
+        first[0].Alive = false; // the heartbeat watchdog (or the server) ended it while idle
+
+        var replaced = CountDown(pool, 2);
+        Assert.True(pool.TryTake(out var taken));
+        Assert.Same(first[1], taken);
+        Assert.True(first[0].Disposed);
+        connector.Release(2);
+        await replaced.WaitAsync(Budget);
+        Assert.Equal(2, pool.IdleCount);
+
+        foreach (var standby in connector.Created.Skip(2))
+        {
+            standby.Alive = false;
+        }
+
+        Assert.False(pool.TryTake(out _)); // all dead: the caller connects fresh
+        Assert.Equal(0, pool.IdleCount);
+    }
+
+    [Fact]
+    public async Task A_failed_replacement_is_reported_and_not_retried_until_the_next_take()
+    {
+        var connector = new GatedConnector { Error = new PartnumberConnectionException("refused") };
+        using var pool = connector.CreatePool(capacity: 1);
+        var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pool.ReplenishFailed += ex => failed.TrySetResult(ex);
+
+        pool.Fill();
+        connector.Release(1);
+        Assert.IsType<PartnumberConnectionException>(await failed.Task.WaitAsync(Budget));
+        Assert.Equal(1, connector.Attempts);
+        Assert.Equal(0, pool.ConnectingCount);
+        Assert.False(pool.TryTake(out _));
+        Assert.Equal(1, pool.ConnectingCount); // the take asks for one replacement
+    }
+
+    [Fact]
+    public async Task Dispose_closes_idle_standbys_and_those_still_connecting()
+    {
+        var connector = new GatedConnector();
+        var pool = connector.CreatePool(capacity: 3);
+        var filled = CountDown(pool, 2);
+        pool.Fill();
+        connector.Release(2);
+        await filled.WaitAsync(Budget);
+        var late = new TaskCompletionSource<FakeConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connector.Disposed += c => late.TrySetResult(c);
+
+        pool.Dispose();
+        Assert.Equal(0, pool.IdleCount);
+        Assert.All(connector.Created, c => Assert.True(c.Disposed));
+
+        late = new TaskCompletionSource<FakeConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connector.Release(1); // the third connect completes after the dispose
+        var closed = await late.Task.WaitAsync(Budget);
+        Assert.Equal(3, connector.Created.Count);
+        Assert.All(connector.Created, c => Assert.True(c.Disposed));
+        Assert.Contains(closed, connector.Created);
+        Assert.False(pool.TryTake(out _));
+        Assert.Equal(3, connector.Attempts);
+    }
+
+    [Fact]
+    public async Task A_classification_uses_the_standby_and_dispose_closes_the_replacement()
+    {
+        await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true });
+        var client = server.CreateClient(o => o.StandbyConnections = 1);
+        var pool = ((SocketIORealtimeConnector)client.Runtime.Connector).Standby!;
+        var ready = CountDown(pool, 1);
+        if (pool.IdleCount == 0)
+        {
+            await ready.WaitAsync(Budget);
+        }
+
+        var standby = Assert.Single(server.Journal.Sessions);
+
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-STANDBY"));
+
+        Assert.Equal(ClassificationStatus.Done, result.Status);
+        var post = Assert.Single(server.Journal.Requests, r => r.Method == "POST");
+        Assert.Equal(standby.SocketSessionId, post.SocketSessionId);
+        var replacement = await server.Journal.WaitForConnectedSessionAsync(s => s.EngineSessionId != standby.EngineSessionId);
+        await server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == standby.EngineSessionId);
+
+        client.Dispose();
+        var closed = await server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == replacement.EngineSessionId);
+        Assert.True(closed.IsClosed);
+    }
+
+    [Fact]
+    public void StandbyConnections_is_validated_and_copied()
+    {
+        var options = new PartnumberClassificationClientOptions { BaseAddress = new Uri("http://127.0.0.1:1"), StandbyConnections = -1 };
+        var error = Assert.Throws<ArgumentException>(() => new PartnumberClassificationClient(options));
+        Assert.Contains("StandbyConnections", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, new PartnumberClassificationClientOptions().StandbyConnections);
+    }
+
+    private static Task CountDown(StandbyConnectionPool pool, int count)
+    {
+        var remaining = count;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pool.StandbyAdded += () =>
+        {
+            if (Interlocked.Decrement(ref remaining) == 0)
+            {
+                done.TrySetResult();
+            }
+        };
+        return done.Task;
+    }
+
+    /// <summary>Connects only when the test releases a gate, so the test decides when standbys become ready.</summary>
+    private sealed class GatedConnector
+    {
+        private readonly SemaphoreSlim _gate = new(0);
+        private int _attempts;
+
+        public ConcurrentQueue<FakeConnection> Created { get; } = new();
+
+        public Exception? Error { get; set; }
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public event Action<FakeConnection>? Disposed;
+
+        public StandbyConnectionPool CreatePool(int capacity)
+            => new(capacity, ConnectAsync, c => ((FakeConnection)c).Alive, NullLogger.Instance);
+
+        public void Release(int count) => _gate.Release(count);
+
+        private async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
+        {
+            var id = Interlocked.Increment(ref _attempts);
+            await _gate.WaitAsync(CancellationToken.None);
+            if (Error is { } error)
+            {
+                throw error;
+            }
+
+            var connection = new FakeConnection("sid-" + id, c => Disposed?.Invoke(c));
+            Created.Enqueue(connection);
+            return connection;
+        }
+    }
+
+    private sealed class FakeConnection : IRealtimeConnection
+    {
+        private readonly Channel<RealtimeEvent> _events = Channel.CreateUnbounded<RealtimeEvent>();
+        private readonly Action<FakeConnection> _onDisposed;
+
+        public FakeConnection(string sessionId, Action<FakeConnection> onDisposed)
+        {
+            SessionId = sessionId;
+            _onDisposed = onDisposed;
+        }
+
+        public string SessionId { get; }
+
+        public ChannelReader<RealtimeEvent> Events => _events.Reader;
+
+        public volatile bool Alive = true;
+
+        public bool Disposed { get; private set; }
+
+        public Task EmitAsync(string eventName, string jsonPayload, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync()
+        {
+            Disposed = true;
+            Alive = false;
+            _onDisposed(this);
+            return default;
+        }
+    }
+}
