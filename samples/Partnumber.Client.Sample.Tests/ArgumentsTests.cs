@@ -21,9 +21,10 @@ public class ArgumentsTests
     [Fact]
     public void Batch_and_serve_modes()
     {
-        var batch = SampleArguments.Parse(["--input", "parts.csv", "--output", "out.jsonl", "--concurrency", "16"]);
+        var batch = SampleArguments.Parse(["--input", "parts.csv", "--output", "out.jsonl", "--concurrency", "16", "--standby", "16"]);
         Assert.Equal(SampleCommand.Batch, batch.Command);
         Assert.Equal(16, batch.Concurrency);
+        Assert.Equal(16, batch.Standby);
         Assert.Null(batch.Server);
 
         var serve = SampleArguments.Parse(["serve", "--port", "5055"]);

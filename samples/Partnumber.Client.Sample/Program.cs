@@ -73,7 +73,12 @@ try
         console.MarkupLineInterpolated($"[grey]Using the embedded fake server at {baseAddress} (no --server given).[/]");
     }
 
-    var options = new PartnumberClassificationClientOptions { BaseAddress = baseAddress, SocketAddress = arguments.SocketServer };
+    var options = new PartnumberClassificationClientOptions
+    {
+        BaseAddress = baseAddress,
+        SocketAddress = arguments.SocketServer,
+        StandbyConnections = arguments.Standby,
+    };
     if (arguments.Timeout is { } timeout)
     {
         options.ClassificationTimeout = timeout;

@@ -50,6 +50,7 @@ public sealed class SampleArguments
           --input FILE          CSV with header partnumber,description,manufacturer,supplier (UTF-8, RFC 4180)
           --output FILE         JSON Lines journal; a rerun skips what is already done and retries the rest
           --concurrency N       classifications at once in batch mode (default 8)
+          --standby N           pre-connected sockets the client keeps ready (default 0; try the concurrency)
           --port N              port for `serve` (default 5000)
           -h, --help            show this help
 
@@ -93,6 +94,9 @@ public sealed class SampleArguments
 
     /// <summary><c>--concurrency</c>.</summary>
     public int Concurrency { get; private set; } = ClassifyManyOptions.DefaultMaxConcurrency;
+
+    /// <summary><c>--standby</c>: the client's <see cref="PartnumberClassificationClientOptions.StandbyConnections"/>.</summary>
+    public int Standby { get; private set; }
 
     /// <summary><c>--port</c> (serve).</summary>
     public int Port { get; private set; } = 5000;
@@ -166,6 +170,9 @@ public sealed class SampleArguments
                     break;
                 case "--concurrency":
                     parsed.Concurrency = ParseInt(arg, Value(), 1, ClassifyManyOptions.MaxAllowedConcurrency);
+                    break;
+                case "--standby":
+                    parsed.Standby = ParseInt(arg, Value(), 0, ClassifyManyOptions.MaxAllowedConcurrency);
                     break;
                 case "--port":
                     parsed.Port = ParseInt(arg, Value(), 1, 65535);
