@@ -13,7 +13,8 @@ var concurrent = Arg("--concurrent", 1_000);
 var unobserved = 0;
 TaskScheduler.UnobservedTaskException += (_, e) => { Interlocked.Increment(ref unobserved); Console.Error.WriteLine("UNOBSERVED: " + e.Exception.GetBaseException()); e.SetObserved(); };
 
-await using var server = await FakePartnumberServer.StartAsync();
+// A small journal: the soak measures the client, not the fake's record of it.
+await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { JournalCapacity = 100 });
 server.ForPartnumber(pn => pn.StartsWith("FAIL-", StringComparison.Ordinal)).FailInFinished("scripted failure");
 server.ForPartnumber(pn => pn.StartsWith("REJECT-", StringComparison.Ordinal)).RespondWith(422, """{"error":"scripted"}""");
 // Warm up (JIT, thread pool, Kestrel) with a client of its own, then take the baseline without any client.
@@ -68,7 +69,8 @@ Check(settled.ServerSessions == 0, $"{settled.ServerSessions} server sessions st
 Check(settled.Descriptors <= baseline.Descriptors + 10, $"descriptors {baseline.Descriptors} -> {settled.Descriptors}");
 Check(settled.Threads <= baseline.Threads + 10, $"threads {baseline.Threads} -> {settled.Threads}");
 Check(Volatile.Read(ref unobserved) == 0, $"{unobserved} unobserved task exceptions");
-Check(memory.Count < 2 || memory[^1] < memory[1] * 1.5 + 8 * 1024 * 1024, "managed memory grew across the sequential run");
+// After warm-up (the 20% mark), a leak of a kilobyte per classification would fail this at 3,000 classifications.
+Check(memory.Count < 2 || memory[^1] <= (memory[1] * 2) + (2 * 1024 * 1024), "managed memory grew across the sequential run");
 
 Console.WriteLine(failures.IsEmpty ? "soak: OK" : "soak: FAILED\n  " + string.Join("\n  ", failures));
 return failures.IsEmpty ? 0 : 1;
