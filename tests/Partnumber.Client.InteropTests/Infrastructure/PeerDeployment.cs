@@ -53,12 +53,16 @@ public sealed class PeerDeployment : IAsyncDisposable
     private static IEnumerable<string> CommonArguments(string name) =>
         ["--host", "127.0.0.1", "--port", "0", "--name", name, "--delay", "0.02", "--join-timeout", "5", "--exit-on-stdin-close"];
 
-    public static async Task<PeerDeployment> StartFlaskAsync(string name, bool autoJoin = false, TestCertificate? certificate = null, IEnumerable<string>? extraArguments = null)
+    public static Task<PeerDeployment> StartFlaskAsync(string name, bool autoJoin = false, TestCertificate? certificate = null, IEnumerable<string>? extraArguments = null)
+        => StartScriptedPeerAsync(name, certificate is null ? PeerKind.Flask : PeerKind.Tls, PeerRequirements.Python, RepoPaths.FlaskApp, autoJoin, certificate, extraArguments);
+
+    /// <summary>Starts one of the two peer programs (Flask app or Node server: same command line) and waits until it is healthy.</summary>
+    private static async Task<PeerDeployment> StartScriptedPeerAsync(string name, PeerKind kind, string executable, string program, bool autoJoin, TestCertificate? certificate, IEnumerable<string>? extraArguments)
     {
-        var deployment = new PeerDeployment(name, certificate is null ? PeerKind.Flask : PeerKind.Tls, autoJoin, certificate);
+        var deployment = new PeerDeployment(name, kind, autoJoin, certificate);
         try
         {
-            var arguments = new List<string> { RepoPaths.FlaskApp };
+            var arguments = new List<string> { program };
             arguments.AddRange(CommonArguments(name));
             if (autoJoin)
             {
@@ -71,7 +75,7 @@ public sealed class PeerDeployment : IAsyncDisposable
             }
 
             arguments.AddRange(extraArguments ?? []);
-            var process = await deployment.StartProcessAsync(name, PeerRequirements.Python, arguments).ConfigureAwait(false);
+            var process = await deployment.StartProcessAsync(name, executable, arguments).ConfigureAwait(false);
             deployment.BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{process.Port}");
             deployment._restEndpoints.Add(deployment.BaseAddress);
             await deployment.WaitUntilHealthyAsync(deployment.BaseAddress).ConfigureAwait(false);
@@ -124,36 +128,8 @@ public sealed class PeerDeployment : IAsyncDisposable
         }
     }
 
-    public static async Task<PeerDeployment> StartNodeAsync(string name, bool autoJoin = false, TestCertificate? certificate = null, IEnumerable<string>? extraArguments = null)
-    {
-        var deployment = new PeerDeployment(name, PeerKind.Node, autoJoin, certificate);
-        try
-        {
-            var arguments = new List<string> { RepoPaths.NodeServer };
-            arguments.AddRange(CommonArguments(name));
-            if (autoJoin)
-            {
-                arguments.Add("--auto-join");
-            }
-
-            if (certificate is not null)
-            {
-                arguments.AddRange(["--certfile", certificate.CertificatePath, "--keyfile", certificate.KeyPath]);
-            }
-
-            arguments.AddRange(extraArguments ?? []);
-            var process = await deployment.StartProcessAsync(name, PeerRequirements.Node, arguments).ConfigureAwait(false);
-            deployment.BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{process.Port}");
-            deployment._restEndpoints.Add(deployment.BaseAddress);
-            await deployment.WaitUntilHealthyAsync(deployment.BaseAddress).ConfigureAwait(false);
-            return deployment;
-        }
-        catch
-        {
-            await deployment.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    public static Task<PeerDeployment> StartNodeAsync(string name, bool autoJoin = false, TestCertificate? certificate = null, IEnumerable<string>? extraArguments = null)
+        => StartScriptedPeerAsync(name, PeerKind.Node, PeerRequirements.Node, RepoPaths.NodeServer, autoJoin, certificate, extraArguments);
 
     /// <summary>
     /// Two Flask-SocketIO workers sharing rooms through redis (message_queue): the SDK POSTs to "rest" and holds its
