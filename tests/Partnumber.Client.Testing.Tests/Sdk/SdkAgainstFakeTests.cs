@@ -2,26 +2,10 @@ using System.Net;
 
 namespace Partnumber.Client.Testing.Tests.Sdk;
 
-/// <summary>
-/// The consumer scenario of docs/fake-server.md, through the SDK. The SDK is written on another branch: until it is
-/// merged its methods throw <see cref="NotImplementedException"/> and these tests report SKIPPED saying so.
-/// </summary>
+/// <summary>The consumer scenario of docs/fake-server.md, through the SDK.</summary>
 public class SdkAgainstFakeTests
 {
-    private static async Task<T> SdkAsync<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (NotImplementedException)
-        {
-            Skip.If(true, "The SDK (PartnumberClassificationClient) is not implemented on this branch yet.");
-            throw;
-        }
-    }
-
-    [SkippableTheory]
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task A_scripted_classification_reaches_the_caller_and_the_journal(bool inMemory)
@@ -32,7 +16,7 @@ public class SdkAgainstFakeTests
             .Finish("Parafuso sextavado M8", new { ncm = "7318.15.00" });
         await using var client = server.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20));
 
-        var result = await SdkAsync(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-42")));
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-42"));
 
         Assert.Equal("Parafuso sextavado M8", result.Description);
         Assert.Equal("7318.15.00", result.Payload.GetProperty("ncm").GetString());
@@ -41,7 +25,7 @@ public class SdkAgainstFakeTests
         await server.Journal.WaitForJoinAsync(result.RoomId);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_busy_backend_is_reported_as_rejected()
     {
         await using var server = await FakePartnumberServer.StartAsync(new() { InMemory = true });
@@ -49,7 +33,7 @@ public class SdkAgainstFakeTests
         await using var client = server.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(20));
 
         var error = await Assert.ThrowsAsync<ClassificationRejectedException>(
-            () => SdkAsync<ClassificationResult>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"))));
+            () => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
     }
 }
