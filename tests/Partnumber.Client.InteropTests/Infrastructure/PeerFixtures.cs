@@ -168,50 +168,40 @@ public sealed class ScaleOutFixture : PeerFixture
     protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartScaleOutAsync(name, _redis!, extraArguments);
 }
 
-/// <summary>Flask-SocketIO (eventlet) serving https/wss with a self-signed certificate made for the class.</summary>
-public sealed class TlsFixture : PeerFixture
+/// <summary>A peer serving https/wss with a self-signed certificate made for the class.</summary>
+public abstract class TlsPeerFixture : PeerFixture
 {
-    private TestCertificate? _certificate;
+    protected TestCertificate? Certificate { get; private set; }
 
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        Certificate?.Dispose();
+    }
+
+    protected override Task PrepareAsync()
+    {
+        Certificate = TestCertificate.Create();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Flask-SocketIO (eventlet) serving https/wss with a self-signed certificate made for the class.</summary>
+public sealed class TlsFixture : TlsPeerFixture
+{
     public override PeerKind Kind => PeerKind.Tls;
 
     protected override string Name => "flask-tls";
 
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync().ConfigureAwait(false);
-        _certificate?.Dispose();
-    }
-
-    protected override Task PrepareAsync()
-    {
-        _certificate = TestCertificate.Create();
-        return Task.CompletedTask;
-    }
-
-    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, certificate: _certificate, extraArguments: extraArguments);
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, certificate: Certificate, extraArguments: extraArguments);
 }
 
 /// <summary>Node's socket.io server serving https/wss with a self-signed certificate made for the class.</summary>
-public sealed class NodeTlsFixture : PeerFixture
+public sealed class NodeTlsFixture : TlsPeerFixture
 {
-    private TestCertificate? _certificate;
-
     public override PeerKind Kind => PeerKind.Node;
 
     protected override string Name => "node-tls";
 
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync().ConfigureAwait(false);
-        _certificate?.Dispose();
-    }
-
-    protected override Task PrepareAsync()
-    {
-        _certificate = TestCertificate.Create();
-        return Task.CompletedTask;
-    }
-
-    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, certificate: _certificate, extraArguments: extraArguments);
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, certificate: Certificate, extraArguments: extraArguments);
 }

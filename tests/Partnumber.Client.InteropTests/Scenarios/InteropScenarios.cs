@@ -522,40 +522,14 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     [SkippableFact]
     public Task Backend_killed_mid_task_ends_with_a_typed_exception_not_a_hang() => RunAsync(async s =>
     {
-        var backend = await s.StartDedicatedAsync();
-        var pn = NewPartnumber("kill");
-        await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
         var budget = TimeSpan.FromSeconds(3);
-        await using var tc = backend.CreateClient(o => o.ClassificationTimeout = budget, s.Logger);
-        var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var clock = new Stopwatch();
+        var (error, _, afterFault) = await RunNeverFinishingUntilFaultAsync(s, "kill", budget, backend => backend.KillAsync());
 
-        var endedAfter = TimeSpan.Zero;
-        var run = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var _ in tc.Client.ClassifyAsync(new ClassificationRequest(pn)))
-                {
-                    firstUpdate.TrySetResult();
-                }
-            }
-            finally
-            {
-                endedAfter = clock.Elapsed; // when the caller got its outcome, not when the test looked
-            }
-        });
-        await firstUpdate.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        clock.Start();
-        await backend.KillAsync();
-
-        var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
-
-        s.Note($"after the kill: {error?.GetType().Name} after {endedAfter.TotalSeconds:0.0} s: {error?.Message}");
+        s.Note($"after the kill: {error?.GetType().Name} after {afterFault.TotalSeconds:0.0} s: {error?.Message}");
         Assert.NotNull(error);
         Assert.IsNotType<TimeoutException>(error);
         Assert.IsAssignableFrom<PartnumberClientException>(error);
-        Assert.True(endedAfter < budget + TimeSpan.FromSeconds(5), $"took {endedAfter} after the kill (budget {budget})");
+        Assert.True(afterFault < budget + TimeSpan.FromSeconds(5), $"took {afterFault} after the kill (budget {budget})");
     });
 
     [SkippableFact]
@@ -563,15 +537,34 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     {
         // The restarted server (same port) knows nothing of the task: whether the SDK reconnects and re-joins or not,
         // no result can come, and the caller must get a typed error within ClassificationTimeout, not a hang.
-        var backend = await s.StartDedicatedAsync();
-        var pn = NewPartnumber("restart");
-        await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
         var budget = TimeSpan.FromSeconds(3);
+        var (error, afterStart, _) = await RunNeverFinishingUntilFaultAsync(s, "restart", budget, backend => backend.RestartAsync());
+
+        s.Note($"after the restart: {error?.GetType().Name} after {afterStart.TotalSeconds:0.0} s: {error?.Message}");
+        Assert.NotNull(error);
+        Assert.IsNotType<TimeoutException>(error);
+        Assert.IsAssignableFrom<PartnumberClientException>(error);
+        Assert.True(afterStart < budget + TimeSpan.FromSeconds(5), $"took {afterStart} (budget {budget})");
+    });
+
+    /// <summary>
+    /// Starts a never-finishing classification on a dedicated backend with the given ClassificationTimeout, applies
+    /// <paramref name="fault"/> once its first update arrived, and returns what the caller got and when it got it:
+    /// measured from the start of the classification and from the fault (when the caller got its outcome, not when
+    /// the test looked).
+    /// </summary>
+    private static async Task<(Exception? Error, TimeSpan AfterStart, TimeSpan AfterFault)> RunNeverFinishingUntilFaultAsync(
+        ScenarioContext s, string label, TimeSpan budget, Func<PeerDeployment, Task> fault)
+    {
+        var backend = await s.StartDedicatedAsync();
+        var pn = NewPartnumber(label);
+        await backend.ScriptAsync(new PeerScript(pn) { Steps = 1, NeverFinish = true });
         await using var tc = backend.CreateClient(o => o.ClassificationTimeout = budget, s.Logger);
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var clock = Stopwatch.StartNew();
-
-        var endedAfter = TimeSpan.Zero;
+        var sinceStart = Stopwatch.StartNew();
+        var sinceFault = new Stopwatch();
+        var afterStart = TimeSpan.Zero;
+        var afterFault = TimeSpan.Zero;
         var run = Task.Run(async () =>
         {
             try
@@ -583,20 +576,16 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
             }
             finally
             {
-                endedAfter = clock.Elapsed; // when the caller got its outcome, not when the test looked
+                (afterStart, afterFault) = (sinceStart.Elapsed, sinceFault.Elapsed);
             }
         });
         await firstUpdate.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        await backend.RestartAsync();
+        sinceFault.Start();
+        await fault(backend);
 
         var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
-
-        s.Note($"after the restart: {error?.GetType().Name} after {endedAfter.TotalSeconds:0.0} s: {error?.Message}");
-        Assert.NotNull(error);
-        Assert.IsNotType<TimeoutException>(error);
-        Assert.IsAssignableFrom<PartnumberClientException>(error);
-        Assert.True(endedAfter < budget + TimeSpan.FromSeconds(5), $"took {endedAfter} (budget {budget})");
-    });
+        return (error, afterStart, afterFault);
+    }
 
     [SkippableFact]
     public Task Twenty_concurrent_classifications_on_one_client_have_no_cross_talk() => RunAsync(async s =>
