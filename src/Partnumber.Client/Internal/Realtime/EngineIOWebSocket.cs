@@ -17,7 +17,7 @@ internal sealed class EngineIOWebSocket : IClientWebSocket
     /// <summary>The largest frame accepted (Engine.IO's default maxPayload is 1,000,000 bytes).</summary>
     internal const int MaxMessageBytes = 1_048_576;
 
-    private const int InitialBufferBytes = 2048;
+    private const int InitialBufferBytes = 512; // events are a few hundred bytes; larger frames grow it
 
     private readonly WebSocket _socket;
     private readonly Subject<string> _text = new();

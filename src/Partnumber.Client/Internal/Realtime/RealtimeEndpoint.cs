@@ -48,6 +48,16 @@ internal sealed class RealtimeEndpoint
 
     private Action<ClientWebSocketOptions>? ConfigureWebSocket { get; }
 
+#if NET8_0_OR_GREATER
+    /// <summary>Whether the system proxy (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY; NO_PROXY) applies: then ClientWebSocket tunnels through it.</summary>
+    private bool UsesProxy()
+    {
+        var proxy = HttpClient.DefaultProxy;
+        var asHttp = new UriBuilder(Uri) { Scheme = Uri.Scheme == "wss" ? "https" : "http" }.Uri;
+        return !proxy.IsBypassed(asHttp) && proxy.GetProxy(asHttp) is not null;
+    }
+#endif
+
     private static string WriteAuth(IDictionary<string, string> fields)
     {
         using var buffer = new MemoryStream();
@@ -72,6 +82,13 @@ internal sealed class RealtimeEndpoint
             return await WebSocketFactory(Uri, Headers, cancellationToken).ConfigureAwait(false)
                 ?? throw new PartnumberConnectionException("The configured WebSocketFactory returned null.");
         }
+
+#if NET8_0_OR_GREATER
+        if (ConfigureWebSocket is null && !UsesProxy())
+        {
+            return await WebSocketUpgrade.ConnectAsync(Uri, Headers, certificateValidation: null, cancellationToken).ConfigureAwait(false);
+        }
+#endif
 
         var socket = new ClientWebSocket();
         try

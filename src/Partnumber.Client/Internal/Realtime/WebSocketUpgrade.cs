@@ -1,0 +1,269 @@
+#if NET8_0_OR_GREATER
+using System.Buffers;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Partnumber.Client.Internal.Realtime;
+
+/// <summary>
+/// Opens a client WebSocket over a bare <see cref="Socket"/> (RFC 6455 opening handshake written here) instead of
+/// <see cref="ClientWebSocket"/>. ClientWebSocket runs the upgrade through a SocketsHttpHandler per socket and keeps
+/// that HTTP connection's 4 KB read and write buffers for the socket's whole life; a classification holds its socket
+/// for minutes, so with 1,000 in flight that is ~10 MB of buffers doing nothing. Here the socket owns no buffer
+/// beyond the WebSocket frame header. Used when nothing needs ClientWebSocket's options (no ConfigureWebSocket, no
+/// proxy for the address); see <see cref="RealtimeEndpoint"/>.
+/// </summary>
+internal static class WebSocketUpgrade
+{
+    /// <summary>The largest upgrade response head accepted (status line and headers).</summary>
+    internal const int MaxResponseHeadBytes = 16 * 1024;
+
+    private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    public static async Task<WebSocket> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string> headers, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
+    {
+        var secure = uri.Scheme == "wss";
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
+        try
+        {
+            await socket.ConnectAsync(uri.IdnHost, uri.Port, cancellationToken).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (secure)
+            {
+                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = tls;
+                await tls.AuthenticateAsClientAsync(
+                    new SslClientAuthenticationOptions { TargetHost = uri.IdnHost, RemoteCertificateValidationCallback = certificateValidation },
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+            await stream.WriteAsync(BuildRequest(uri, headers, key), cancellationToken).ConfigureAwait(false);
+            var remainder = await ReadResponseAsync(stream, key, cancellationToken).ConfigureAwait(false);
+            if (remainder.Length > 0)
+            {
+                stream = new PrefixedStream(remainder, stream); // the server's first frame came with the 101
+            }
+
+            return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+        }
+        catch
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                socket.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    internal static byte[] BuildRequest(Uri uri, IReadOnlyDictionary<string, string> headers, string key)
+    {
+        var text = new StringBuilder(256)
+            .Append("GET ").Append(uri.PathAndQuery).Append(" HTTP/1.1\r\n")
+            .Append("Host: ").Append(uri.IsDefaultPort ? uri.IdnHost : uri.IdnHost + ":" + uri.Port).Append("\r\n")
+            .Append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")
+            .Append("Sec-WebSocket-Key: ").Append(key).Append("\r\n");
+        foreach (var header in headers)
+        {
+            if (!IsToken(header.Key) || header.Value.Any(c => c is '\r' or '\n' || c > '\u00ff'))
+            {
+                throw new ArgumentException($"The header '{header.Key}' cannot be sent in the WebSocket handshake: invalid name or value.");
+            }
+
+            text.Append(header.Key).Append(": ").Append(header.Value).Append("\r\n");
+        }
+
+        return Encoding.Latin1.GetBytes(text.Append("\r\n").ToString());
+    }
+
+    /// <summary>Reads the response head, checks it is the 101 answer to <paramref name="key"/>, returns the bytes after it.</summary>
+    private static async Task<byte[]> ReadResponseAsync(Stream stream, string key, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            var count = 0;
+            int headEnd;
+            while ((headEnd = IndexOfHeadEnd(buffer.AsSpan(0, count))) < 0)
+            {
+                if (count == buffer.Length)
+                {
+                    if (buffer.Length >= MaxResponseHeadBytes)
+                    {
+                        throw new WebSocketException(WebSocketError.HeaderError, $"The server's answer to the WebSocket upgrade has no end of headers within {MaxResponseHeadBytes} bytes.");
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(count, Math.Min(buffer.Length, MaxResponseHeadBytes) - count), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The server closed the connection during the WebSocket upgrade.");
+                }
+
+                count += read;
+            }
+
+            Validate(Encoding.Latin1.GetString(buffer, 0, headEnd), key);
+            return buffer.AsSpan(headEnd + 4, count - headEnd - 4).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    internal static void Validate(string head, string key)
+    {
+        var lines = head.Split("\r\n");
+        var statusLine = lines[0].Split(' ', 3);
+        if (statusLine.Length < 2 || !statusLine[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || !int.TryParse(statusLine[1], out var status))
+        {
+            throw new WebSocketException(WebSocketError.HeaderError, $"The server's answer to the WebSocket upgrade is not HTTP: '{Shorten(lines[0])}'.");
+        }
+
+        if (status != 101)
+        {
+            throw new WebSocketException(WebSocketError.NotAWebSocket, $"The server returned status code '{status}' when status code '101' was expected ({Shorten(lines[0])}).");
+        }
+
+        string? upgrade = null, connection = null, accept = null;
+        foreach (var line in lines.AsSpan(1))
+        {
+            var colon = line.IndexOf(':');
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            var name = line.AsSpan(0, colon).Trim();
+            var value = line.Substring(colon + 1).Trim();
+            if (name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase))
+            {
+                upgrade = value;
+            }
+            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                connection = value;
+            }
+            else if (name.Equals("Sec-WebSocket-Accept", StringComparison.OrdinalIgnoreCase))
+            {
+                accept = value;
+            }
+        }
+
+        if (!string.Equals(upgrade, "websocket", StringComparison.OrdinalIgnoreCase)
+            || connection is null || !connection.Split(',').Any(token => token.Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new WebSocketException(WebSocketError.HeaderError, "The server answered the WebSocket upgrade with 101 but without 'Upgrade: websocket' and 'Connection: Upgrade'.");
+        }
+
+        if (accept != ExpectedAccept(key))
+        {
+            throw new WebSocketException(WebSocketError.HeaderError, "The server answered the WebSocket upgrade with a wrong or missing Sec-WebSocket-Accept.");
+        }
+    }
+
+    // RFC 6455 fixes SHA-1 here; it proves the server read the key, it protects nothing.
+#pragma warning disable CA5350
+    internal static string ExpectedAccept(string key) => Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
+#pragma warning restore CA5350
+
+    private static int IndexOfHeadEnd(ReadOnlySpan<byte> data) => data.IndexOf("\r\n\r\n"u8);
+
+    private static bool IsToken(string name) => name.Length > 0 && name.All(c => c > ' ' && c < '\u007f' && "()<>@,;:\\\"/[]?={}".IndexOf(c) < 0);
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text.Substring(0, 200) + "…";
+
+    /// <summary>A stream that returns some already-read bytes before reading on from the inner stream.</summary>
+    private sealed class PrefixedStream : Stream
+    {
+        private readonly Stream _inner;
+        private byte[]? _prefix;
+        private int _offset;
+
+        public PrefixedStream(byte[] prefix, Stream inner)
+        {
+            _prefix = prefix;
+            _inner = inner;
+        }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => _prefix is null ? _inner.ReadAsync(buffer, cancellationToken) : new ValueTask<int>(ReadPrefix(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count)
+            => _prefix is null ? _inner.Read(buffer, offset, count) : ReadPrefix(buffer.AsSpan(offset, count));
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _inner.WriteAsync(buffer, cancellationToken);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.WriteAsync(buffer, offset, count, cancellationToken);
+
+        public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+
+        public override void Flush() => _inner.Flush();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override async ValueTask DisposeAsync()
+        {
+            await _inner.DisposeAsync().ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int ReadPrefix(Span<byte> destination)
+        {
+            var prefix = _prefix!;
+            var count = Math.Min(destination.Length, prefix.Length - _offset);
+            prefix.AsSpan(_offset, count).CopyTo(destination);
+            _offset += count;
+            if (_offset == prefix.Length)
+            {
+                _prefix = null;
+            }
+
+            return count;
+        }
+    }
+}
+#endif
