@@ -191,8 +191,8 @@ internal static class Harness
 
         public string[] Clients { get; private set; } = ["node", "sdk", "sdk-standby", "raw"];
 
-        /// <summary>Standby connections for the standby client: --standby, else C (capped at 64).</summary>
-        public int StandbyFor(int c) => Standby ?? Math.Clamp(c, 1, 64);
+        /// <summary>Standby connections for the standby client: --standby, else C (at least 2: one ready while the one just taken is replaced; at most 64).</summary>
+        public int StandbyFor(int c) => Standby ?? Math.Clamp(c, 2, 64);
 
         public static Settings Parse(string[] args)
         {

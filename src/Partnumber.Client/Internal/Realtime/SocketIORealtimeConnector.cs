@@ -29,9 +29,40 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
     public Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return _standby is not null && _standby.TryTake(out var connection)
-            ? Task.FromResult(connection)
+        if (_standby is null)
+        {
+            return ConnectFreshAsync(cancellationToken);
+        }
+
+        if (_standby.TryTake(out var connection))
+        {
+            return Task.FromResult(connection);
+        }
+
+        return _standby.TryClaimConnecting(out var connecting)
+            ? AwaitClaimedAsync(connecting, cancellationToken)
             : ConnectFreshAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Waits for a claimed standby that is still connecting. Its connect is bounded by the connect timeout (it started
+    /// earlier, so the wait is shorter) and fails as a fresh connect would; a caller that gives up closes it when ready.
+    /// </summary>
+    private static async Task<IRealtimeConnection> AwaitClaimedAsync(Task<IRealtimeConnection> connecting, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            connecting.ContinueWith(
+                static task => task.Result.DisposeAsync().AsTask(),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default).Unwrap().Forget();
+            throw;
+        }
     }
 
     private async Task<IRealtimeConnection> ConnectFreshAsync(CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ namespace Partnumber.Client.Internal.Realtime;
 /// Socket.IO handshake. Each connection is still used by one classification only: a taken standby is never returned.
 /// After every take (and every standby found dead) one replacement is connected in the background; a failed
 /// replacement is not retried until the next take, so a server that is down costs nothing but the failed attempts the
-/// classifications would have made anyway. Idle standbys are kept alive by the Engine.IO heartbeat (and declared dead
+/// classifications would have made anyway. A classification that finds no standby ready claims the oldest one still
+/// connecting (it is further along than a fresh connection would be) and a replacement is started. Idle standbys are kept alive by the Engine.IO heartbeat (and declared dead
 /// by its watchdog). Disposing closes every idle standby and any that finishes connecting afterwards.
 /// </summary>
 internal sealed partial class StandbyConnectionPool : IDisposable
@@ -17,6 +18,7 @@ internal sealed partial class StandbyConnectionPool : IDisposable
     private readonly Func<IRealtimeConnection, bool> _isAlive;
     private readonly ILogger _logger;
     private readonly Queue<IRealtimeConnection> _idle = new();
+    private readonly List<Pending> _pending = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly object _gate = new();
     private int _connecting;
@@ -98,6 +100,35 @@ internal sealed partial class StandbyConnectionPool : IDisposable
         return taken is not null;
     }
 
+    /// <summary>
+    /// Claims the oldest standby still connecting: the returned task completes with that connection (or fails as its
+    /// connect failed) for the caller alone, and a replacement is started. Returns false when none is connecting.
+    /// </summary>
+    public bool TryClaimConnecting(out Task<IRealtimeConnection> connecting)
+    {
+        Pending? claimed = null;
+        lock (_gate)
+        {
+            if (!_disposed.IsCancellationRequested && _pending.Count > 0)
+            {
+                claimed = _pending[0];
+                _pending.RemoveAt(0);
+                claimed.Claim = new TaskCompletionSource<IRealtimeConnection>();
+                _connecting--; // no longer a standby: the caller owns it
+            }
+        }
+
+        if (claimed is null)
+        {
+            connecting = null!;
+            return false;
+        }
+
+        Replenish();
+        connecting = claimed.Claim!.Task;
+        return true;
+    }
+
     /// <summary>Closes every idle standby; standbys still connecting are closed as soon as they are ready.</summary>
     public void Dispose()
     {
@@ -137,15 +168,17 @@ internal sealed partial class StandbyConnectionPool : IDisposable
             }
 
             _connecting += missing;
-        }
 
-        for (var i = 0; i < missing; i++)
-        {
-            Task.Run(ConnectOneAsync).Forget();
+            for (var i = 0; i < missing; i++)
+            {
+                var pending = new Pending();
+                _pending.Add(pending);
+                Task.Run(() => ConnectOneAsync(pending)).Forget();
+            }
         }
     }
 
-    private async Task ConnectOneAsync()
+    private async Task ConnectOneAsync(Pending pending)
     {
         IRealtimeConnection? connection = null;
         Exception? failure = null;
@@ -159,14 +192,34 @@ internal sealed partial class StandbyConnectionPool : IDisposable
         }
 
         var added = false;
+        TaskCompletionSource<IRealtimeConnection>? claim;
         lock (_gate)
         {
-            _connecting--;
-            if (connection is not null && !_disposed.IsCancellationRequested)
+            claim = pending.Claim;
+            if (claim is null)
             {
-                _idle.Enqueue(connection);
-                added = true;
+                _pending.Remove(pending);
+                _connecting--;
+                if (connection is not null && !_disposed.IsCancellationRequested)
+                {
+                    _idle.Enqueue(connection);
+                    added = true;
+                }
             }
+        }
+
+        if (claim is not null)
+        {
+            if (connection is not null)
+            {
+                claim.SetResult(connection);
+            }
+            else
+            {
+                claim.SetException(failure!);
+            }
+
+            return;
         }
 
         if (added)
@@ -202,6 +255,12 @@ internal sealed partial class StandbyConnectionPool : IDisposable
         {
             // Closing a connection that is already gone has nothing left to report.
         }
+    }
+
+    /// <summary>A standby being connected; <see cref="Claim"/> is set (under the gate) when a caller claimed it.</summary>
+    private sealed class Pending
+    {
+        public TaskCompletionSource<IRealtimeConnection>? Claim { get; set; }
     }
 
     [LoggerMessage(20, LogLevel.Debug, "A standby realtime connection could not be opened (retried after the next classification starts): {Reason}")]

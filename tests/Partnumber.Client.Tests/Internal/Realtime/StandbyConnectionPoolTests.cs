@@ -101,6 +101,59 @@ public sealed class StandbyConnectionPoolTests
     }
 
     [Fact]
+    public async Task With_none_ready_the_oldest_connecting_standby_is_claimed_and_one_replacement_started()
+    {
+        var connector = new GatedConnector();
+        using var pool = connector.CreatePool(capacity: 1);
+        pool.Fill();
+        Assert.False(pool.TryTake(out _));
+
+        Assert.True(pool.TryClaimConnecting(out var claimed));
+        Assert.False(claimed.IsCompleted);
+        Assert.Equal(1, pool.ConnectingCount); // the replacement, not the claimed one
+        var standbyAdded = CountDown(pool, 1);
+        connector.Release(2);
+
+        var connection = await claimed.WaitAsync(Budget);
+        await standbyAdded.WaitAsync(Budget);
+        Assert.Equal(1, pool.IdleCount); // the claimed connection went to the caller, the replacement to the pool
+        Assert.True(pool.TryTake(out var standby));
+        Assert.NotSame(connection, standby);
+    }
+
+    [Fact]
+    public async Task A_claimed_standby_that_fails_to_connect_fails_the_claim_and_is_not_reported_as_a_replenish_failure()
+    {
+        var connector = new GatedConnector { Error = new PartnumberConnectionException("refused") };
+        using var pool = connector.CreatePool(capacity: 1);
+        var replenishFailures = 0;
+        var replacementFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pool.ReplenishFailed += _ =>
+        {
+            Interlocked.Increment(ref replenishFailures);
+            replacementFailed.TrySetResult();
+        };
+        pool.Fill();
+        Assert.True(pool.TryClaimConnecting(out var claimed));
+
+        connector.Release(2); // the claimed connect and its replacement
+        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => claimed.WaitAsync(Budget));
+        Assert.Equal("refused", error.Message);
+        await replacementFailed.Task.WaitAsync(Budget);
+        Assert.Equal(1, Volatile.Read(ref replenishFailures)); // the replacement's, not the claimed one's
+        Assert.Equal(2, connector.Attempts);
+    }
+
+    [Fact]
+    public void Nothing_is_claimed_when_nothing_is_connecting()
+    {
+        var connector = new GatedConnector();
+        using var pool = connector.CreatePool(capacity: 1);
+
+        Assert.False(pool.TryClaimConnecting(out _));
+    }
+
+    [Fact]
     public async Task Dispose_closes_idle_standbys_and_those_still_connecting()
     {
         var connector = new GatedConnector();
