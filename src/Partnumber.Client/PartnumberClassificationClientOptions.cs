@@ -67,7 +67,9 @@ public sealed class PartnumberClassificationClientOptions
     /// <summary>
     /// Configures each <see cref="ClientWebSocket"/> the client creates, for example to supply a client certificate,
     /// a proxy, or (on .NET 8 and later) <c>RemoteCertificateValidationCallback</c> for a server with a private certificate.
-    /// Ignored when <see cref="WebSocketFactory"/> is set.
+    /// Ignored when <see cref="WebSocketFactory"/> is set. When null, on .NET 8 and later, the client opens its WebSockets
+    /// with its own lighter RFC 6455 handshake (no per-socket HTTP connection buffers) unless the system proxy applies
+    /// to the address; setting this always uses <see cref="ClientWebSocket"/>.
     /// </summary>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; set; }
 
@@ -93,7 +95,8 @@ public sealed class PartnumberClassificationClientOptions
     /// How many pre-connected realtime connections the client keeps ready, so a classification skips the WebSocket and
     /// Socket.IO handshake. Each is used by one classification only and replaced in the background after it is taken;
     /// idle ones are kept alive by the Engine.IO heartbeat and closed when the client is disposed. Each holds a session
-    /// on the server. Default 0 (none: every classification connects when it starts).
+    /// on the server. A classification that finds none ready takes over the oldest one still connecting. Default 0
+    /// (none: every classification connects when it starts); 2 suits a sequential worker that wants the lowest latency.
     /// </summary>
     public int StandbyConnections { get; set; }
 
