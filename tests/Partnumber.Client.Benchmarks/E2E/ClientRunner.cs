@@ -178,7 +178,11 @@ internal sealed class RawSocketIOClientFlow
 }
 
 /// <summary>What a client process reports.</summary>
-internal sealed record ClientRun(int Ok, int Failed, double WallMs, double P50Ms, double P95Ms, long PeakRssKb, string? FirstError);
+internal sealed record ClientRun(int Ok, int Failed, double WallMs, double P50Ms, double P95Ms, long PeakRssKb, string? FirstError)
+{
+    /// <summary>The backend's CPU time during this client's run (filled in by the harness).</summary>
+    public double ServerCpuMs { get; init; }
+}
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals | System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(ClientRun))]

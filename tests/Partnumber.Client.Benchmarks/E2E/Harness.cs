@@ -40,15 +40,17 @@ internal static class Harness
                 {
                     foreach (var client in settings.Clients) // interleaved, so machine noise spreads over all clients
                     {
+                        var cpuBefore = backend.CpuTime();
                         var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.StandbyFor(c), nodeDir);
+                        run = run with { ServerCpuMs = (backend.CpuTime() - cpuBefore).TotalMilliseconds };
                         runs[client].Add(run);
-                        Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
+                        Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, server CPU {run.ServerCpuMs:0} ms, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
                     }
                 }
 
                 foreach (var client in settings.Clients)
                 {
-                    rows.Add(Row.FromRuns(backendName, client, settings.N, c, settings.StandbyFor(c), runs[client]));
+                    rows.Add(Row.FromRuns(backendName, client, settings.N, c, settings.StandbyFor(c), settings.Warmup, runs[client]));
                 }
             }
         }
@@ -140,10 +142,10 @@ internal static class Harness
     private static string Table(List<Row> rows, Settings settings)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Medians of {settings.Runs} runs; {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better).");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Medians of {settings.Runs} runs; {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better); server CPU = the backend process's CPU time per classification (warm-up included), read from /proc around each client run.");
         sb.AppendLine();
-        sb.AppendLine("| backend | client | N | C | wall ms | p50 ms | p95 ms | peak RSS MB | wall vs node | p50 vs node | RSS vs node | failed |");
-        sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        sb.AppendLine("| backend | client | N | C | wall ms | p50 ms | p95 ms | peak RSS MB | wall vs node | p50 vs node | RSS vs node | server CPU µs | failed |");
+        sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var row in rows)
         {
             var node = rows.FirstOrDefault(r => r.Backend == row.Backend && r.C == row.C && r.Client == "node");
@@ -155,18 +157,18 @@ internal static class Harness
                 _ => "sdk (standby 0)",
             };
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Backend} | {client} | {row.N} | {row.C} | {row.WallMs:0} | {row.P50Ms:0.00} | {row.P95Ms:0.00} | {row.RssMb:0} | {Ratio(row.WallMs, node?.WallMs)} | {Ratio(row.P50Ms, node?.P50Ms)} | {Ratio(row.RssMb, node?.RssMb)} | {row.Failed} |");
+                $"| {row.Backend} | {client} | {row.N} | {row.C} | {row.WallMs:0} | {row.P50Ms:0.00} | {row.P95Ms:0.00} | {row.RssMb:0} | {Ratio(row.WallMs, node?.WallMs)} | {Ratio(row.P50Ms, node?.P50Ms)} | {Ratio(row.RssMb, node?.RssMb)} | {row.ServerCpuUs:0} | {row.Failed} |");
         }
 
         return sb.ToString();
     }
 
-    private sealed record Row(string Backend, string Client, int N, int C, int Standby, double WallMs, double P50Ms, double P95Ms, double RssMb, int Failed)
+    private sealed record Row(string Backend, string Client, int N, int C, int Standby, double WallMs, double P50Ms, double P95Ms, double RssMb, double ServerCpuUs, int Failed)
     {
-        public static Row FromRuns(string backend, string client, int n, int c, int standby, List<ClientRun> runs)
+        public static Row FromRuns(string backend, string client, int n, int c, int standby, int warmup, List<ClientRun> runs)
             => new(backend, client, n, c, client == "sdk-standby" ? standby : 0,
                 Median(runs.Select(r => r.WallMs)), Median(runs.Select(r => r.P50Ms)), Median(runs.Select(r => r.P95Ms)),
-                Median(runs.Select(r => r.PeakRssKb / 1024.0)), runs.Sum(r => r.Failed));
+                Median(runs.Select(r => r.PeakRssKb / 1024.0)), Median(runs.Select(r => r.ServerCpuMs * 1000 / (n + warmup))), runs.Sum(r => r.Failed));
 
         private static double Median(IEnumerable<double> values)
         {
@@ -232,6 +234,18 @@ internal static class Harness
         }
 
         public Uri BaseUrl { get; }
+
+        /// <summary>CPU time used so far by the backend's process (for the fake: this process, which only waits meanwhile).</summary>
+        public TimeSpan CpuTime()
+        {
+            if (_node is null)
+            {
+                return Process.GetCurrentProcess().TotalProcessorTime;
+            }
+
+            _node.Refresh();
+            return _node.TotalProcessorTime;
+        }
 
         /// <param name="name"><c>fake</c> or <c>node</c>.</param>
         /// <param name="peerDir">tests/interop/node: the Node socket.io 4.x peer of the interop suite.</param>
