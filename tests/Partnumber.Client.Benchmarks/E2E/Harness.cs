@@ -27,7 +27,7 @@ internal static class Harness
         var backends = new Dictionary<string, Backend>();
         foreach (var name in settings.Backends)
         {
-            backends[name] = await Backend.StartAsync(name, peerDir);
+            backends[name] = await Backend.StartAsync(name, peerDir, settings.Pin ? "0" : null);
         }
 
         foreach (var c in settings.Concurrency)
@@ -41,7 +41,7 @@ internal static class Harness
                     foreach (var client in settings.Clients) // interleaved, so machine noise spreads over all clients
                     {
                         var cpuBefore = backend.CpuTime();
-                        var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.StandbyFor(c), nodeDir);
+                        var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.StandbyFor(c), nodeDir, settings.Pin ? "1" : null);
                         run = run with { ServerCpuMs = (backend.CpuTime() - cpuBefore).TotalMilliseconds };
                         runs[client].Add(run);
                         Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, server CPU {run.ServerCpuMs:0} ms, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
@@ -64,7 +64,16 @@ internal static class Harness
         return rows.All(r => r.Failed == 0) ? 0 : 1;
     }
 
-    private static async Task<ClientRun> RunClientAsync(string client, Uri baseUrl, int n, int c, int warmup, int standby, string nodeDir)
+    /// <summary>The fake backend exactly as the harness starts it, alone in this process, until stdin closes.</summary>
+    public static async Task<int> ServeFakeAsync()
+    {
+        await using var fake = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true, DefaultStepDelay = TimeSpan.Zero });
+        Console.WriteLine("PEER_READY port=" + fake.BaseAddress.Port.ToString(CultureInfo.InvariantCulture));
+        await Console.In.ReadToEndAsync(); // the harness closes stdin to stop it
+        return 0;
+    }
+
+    private static async Task<ClientRun> RunClientAsync(string client, Uri baseUrl, int n, int c, int warmup, int standby, string nodeDir, string? cpu)
     {
         var inv = CultureInfo.InvariantCulture;
         ProcessStartInfo start;
@@ -84,6 +93,7 @@ internal static class Harness
             start = SelfStart(["client", kind, baseUrl.ToString(), n.ToString(inv), c.ToString(inv), warmup.ToString(inv), k.ToString(inv)]);
         }
 
+        start = OnCpu(start, cpu);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         using var process = Process.Start(start)!;
@@ -97,6 +107,18 @@ internal static class Harness
         }
 
         return JsonSerializer.Deserialize(line, ClientRunJson.Default.ClientRun)!;
+    }
+
+    /// <summary>The same command under <c>taskset -c <paramref name="cpu"/></c> (--pin), or unchanged when <paramref name="cpu"/> is null.</summary>
+    private static ProcessStartInfo OnCpu(ProcessStartInfo start, string? cpu)
+    {
+        if (cpu is null)
+        {
+            return start;
+        }
+
+        var pinned = new ProcessStartInfo("taskset", ["-c", cpu, start.FileName, .. start.ArgumentList]);
+        return pinned;
     }
 
     /// <summary>This program again, as its own process (apphost, or <c>dotnet app.dll</c>).</summary>
@@ -142,7 +164,7 @@ internal static class Harness
     private static string Table(List<Row> rows, Settings settings)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Medians of {settings.Runs} runs; {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better); server CPU = the backend process's CPU time per classification (warm-up included), read from /proc around each client run.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{(settings.Pin ? "Pinned (--pin): backend on CPU 0, client on CPU 1. " : string.Empty)}Medians of {settings.Runs} runs; {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better); server CPU = the backend process's CPU time per classification (warm-up included), read from /proc around each client run.");
         sb.AppendLine();
         sb.AppendLine("| backend | client | N | C | wall ms | p50 ms | p95 ms | peak RSS MB | wall vs node | p50 vs node | RSS vs node | server CPU µs | failed |");
         sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
@@ -189,6 +211,9 @@ internal static class Harness
 
         public int? Standby { get; private set; }
 
+        /// <summary>--pin: the backend on CPU 0, each client on CPU 1 (taskset), so a server's rate is its own capacity.</summary>
+        public bool Pin { get; private set; }
+
         public string[] Backends { get; private set; } = ["fake", "node"];
 
         public string[] Clients { get; private set; } = ["node", "sdk", "sdk-standby", "raw"];
@@ -212,6 +237,7 @@ internal static class Harness
                     case "--standby": s.Standby = Int(); break;
                     case "--backends": s.Backends = Value().Split(','); break;
                     case "--clients": s.Clients = Value().Split(','); break;
+                    case "--pin": s.Pin = true; break;
                     default: throw new ArgumentException("unknown option " + args[i]);
                 }
             }
@@ -223,50 +249,38 @@ internal static class Harness
     /// <summary>A running backend: the fake in this process, or the Node peer as a child process.</summary>
     private sealed class Backend : IAsyncDisposable
     {
-        private readonly FakePartnumberServer? _fake;
-        private readonly Process? _node;
+        private readonly Process _process;
 
-        private Backend(Uri baseUrl, FakePartnumberServer? fake, Process? node)
+        private Backend(Uri baseUrl, Process process)
         {
             BaseUrl = baseUrl;
-            _fake = fake;
-            _node = node;
+            _process = process;
         }
 
         public Uri BaseUrl { get; }
 
-        /// <summary>CPU time used so far by the backend's process (for the fake: this process, which only waits meanwhile).</summary>
+        /// <summary>CPU time used so far by the backend's process.</summary>
         public TimeSpan CpuTime()
         {
-            if (_node is null)
-            {
-                return Process.GetCurrentProcess().TotalProcessorTime;
-            }
-
-            _node.Refresh();
-            return _node.TotalProcessorTime;
+            _process.Refresh();
+            return _process.TotalProcessorTime;
         }
 
-        /// <param name="name"><c>fake</c> or <c>node</c>.</param>
+        /// <param name="name"><c>fake</c> (this program's <c>serve-fake</c>) or <c>node</c> (the interop suite's peer).</param>
         /// <param name="peerDir">tests/interop/node: the Node socket.io 4.x peer of the interop suite.</param>
-        public static async Task<Backend> StartAsync(string name, string peerDir)
+        /// <param name="cpu">The CPU to pin the backend to (--pin), or null.</param>
+        public static async Task<Backend> StartAsync(string name, string peerDir, string? cpu)
         {
-            if (name == "fake")
+            var start = name switch
             {
-                var fake = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true, DefaultStepDelay = TimeSpan.Zero });
-                return new Backend(fake.BaseAddress, fake, null);
-            }
-
-            if (name != "node")
-            {
-                throw new ArgumentException("unknown backend " + name);
-            }
-
-            var process = Process.Start(new ProcessStartInfo("node", [Path.Combine(peerDir, "server.js"), "--port", "0", "--auto-join", "--delay", "0", "--quiet", "--exit-on-stdin-close"])
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-            })!;
+                "fake" => SelfStart(["serve-fake"]),
+                "node" => new ProcessStartInfo("node", [Path.Combine(peerDir, "server.js"), "--port", "0", "--auto-join", "--delay", "0", "--quiet", "--exit-on-stdin-close"]),
+                _ => throw new ArgumentException("unknown backend " + name),
+            };
+            start = OnCpu(start, cpu);
+            start.RedirectStandardInput = true;
+            start.RedirectStandardOutput = true;
+            var process = Process.Start(start)!;
             string? line;
             do
             {
@@ -277,31 +291,28 @@ internal static class Harness
             if (line is null)
             {
                 process.Kill();
-                throw new InvalidOperationException("the Node peer did not start");
+                throw new InvalidOperationException($"the {name} backend did not start");
             }
 
             _ = process.StandardOutput.ReadToEndAsync(); // keep the pipe drained
 
-            return new Backend(new Uri($"http://127.0.0.1:{line["PEER_READY port=".Length..]}/"), null, process);
+            return new Backend(new Uri($"http://127.0.0.1:{line["PEER_READY port=".Length..]}/"), process);
         }
 
         public async ValueTask DisposeAsync()
         {
-            if (_fake is not null)
+            _process.StandardInput.Close(); // both backends exit when their stdin closes
+            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
             {
-                await _fake.DisposeAsync();
+                await _process.WaitForExitAsync(exit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
             }
 
-            if (_node is not null)
-            {
-                _node.StandardInput.Close(); // the peer exits when its stdin closes
-                if (!_node.WaitForExit(5000))
-                {
-                    _node.Kill();
-                }
-
-                _node.Dispose();
-            }
+            _process.Dispose();
         }
     }
 }
