@@ -180,6 +180,40 @@ public sealed class StandbyConnectionPoolTests
     }
 
     [Fact]
+    public async Task A_caller_that_gives_up_on_a_claimed_standby_leaves_it_closed_and_the_replacement_ready()
+    {
+        await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true, InMemory = true });
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var client = server.CreateClient(o =>
+        {
+            var inner = o.WebSocketFactory!;
+            o.StandbyConnections = 1;
+            o.WebSocketFactory = async (uri, headers, token) =>
+            {
+                await gate.Task.WaitAsync(token); // every connect waits here until the test lets it through
+                return await inner(uri, headers, token);
+            };
+        });
+        var pool = ((SocketIORealtimeConnector)client.Runtime.Connector).Standby!;
+        var replacementReady = CountDown(pool, 1);
+        using var cancel = new CancellationTokenSource();
+
+        var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-CLAIMED"), cancellationToken: cancel.Token);
+        Assert.Equal(1, pool.ConnectingCount); // the claimed connect is the caller's now; this is its replacement
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        gate.SetResult();
+
+        await replacementReady.WaitAsync(Budget);
+        var claimed = await server.Journal.WaitForClosedSessionAsync().WaitAsync(Budget);
+        Assert.Equal(2, server.Journal.Sessions.Count);
+        Assert.Single(server.Journal.Sessions, s => !s.IsClosed);
+        Assert.DoesNotContain(server.Journal.Requests, r => r.Method == "POST");
+        Assert.True(claimed.IsClosed);
+        Assert.Equal(1, pool.IdleCount);
+    }
+
+    [Fact]
     public async Task A_classification_uses_the_standby_and_dispose_closes_the_replacement()
     {
         await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true });
