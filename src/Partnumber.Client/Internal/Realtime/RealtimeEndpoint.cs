@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 
 namespace Partnumber.Client.Internal.Realtime;
@@ -50,11 +51,13 @@ internal sealed class RealtimeEndpoint
 
 #if NET8_0_OR_GREATER
     /// <summary>Whether the system proxy (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY; NO_PROXY) applies: then ClientWebSocket tunnels through it.</summary>
-    private bool UsesProxy()
+    private bool UsesProxy() => ProxyApplies(HttpClient.DefaultProxy, Uri);
+
+    /// <summary>Whether <paramref name="proxy"/> would carry a connection to the ws/wss <paramref name="webSocketUri"/> (asked as http/https).</summary>
+    internal static bool ProxyApplies(IWebProxy proxy, Uri webSocketUri)
     {
-        var proxy = HttpClient.DefaultProxy;
-        var asHttp = new UriBuilder(Uri) { Scheme = Uri.Scheme == "wss" ? "https" : "http" }.Uri;
-        return !proxy.IsBypassed(asHttp) && proxy.GetProxy(asHttp) is not null;
+        var asHttp = new UriBuilder(webSocketUri) { Scheme = webSocketUri.Scheme == "wss" ? "https" : "http" }.Uri;
+        return !proxy.IsBypassed(asHttp) && proxy.GetProxy(asHttp) is { } through && through != asHttp;
     }
 #endif
 
