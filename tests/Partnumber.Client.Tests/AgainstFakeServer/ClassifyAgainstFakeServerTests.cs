@@ -17,6 +17,20 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
+    public async Task A_server_on_ipv6_loopback_is_reached_through_a_bracketed_address()
+    {
+        await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { BindAddress = IPAddress.IPv6Loopback });
+        Assert.Equal("[::1]", server.BaseAddress.Host);
+        await using var client = server.CreateClient();
+
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-IPV6"));
+
+        Assert.Equal(ClassificationStatus.Done, result.Status);
+        var session = Assert.Single(server.Journal.Sessions);
+        Assert.Equal($"[::1]:{server.BaseAddress.Port}", session.Headers["Host"]);
+    }
+
+    [Fact]
     public async Task An_unscripted_partnumber_streams_string_counters_and_finishes_done()
     {
         await using var client = _server.CreateClient();

@@ -70,7 +70,7 @@ internal static class WebSocketUpgrade
     {
         var text = new StringBuilder(256)
             .Append("GET ").Append(uri.PathAndQuery).Append(" HTTP/1.1\r\n")
-            .Append("Host: ").Append(uri.IsDefaultPort ? uri.IdnHost : uri.IdnHost + ":" + uri.Port).Append("\r\n")
+            .Append("Host: ").Append(HostHeader(uri)).Append("\r\n")
             .Append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")
             .Append("Sec-WebSocket-Key: ").Append(key).Append("\r\n");
         foreach (var header in headers)
@@ -84,6 +84,13 @@ internal static class WebSocketUpgrade
         }
 
         return Encoding.Latin1.GetBytes(text.Append("\r\n").ToString());
+    }
+
+    /// <summary>The Host header: punycode for international names, brackets for IPv6, the port unless it is the scheme's default.</summary>
+    internal static string HostHeader(Uri uri)
+    {
+        var host = uri.HostNameType == UriHostNameType.IPv6 ? "[" + uri.IdnHost + "]" : uri.IdnHost;
+        return uri.IsDefaultPort ? host : host + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Reads the response head, checks it is the 101 answer to <paramref name="key"/>, returns the bytes after it.</summary>

@@ -38,6 +38,15 @@ public sealed class WebSocketUpgradeTests
     }
 
     [Theory]
+    [InlineData("ws://[::1]:5000/socket.io/", "[::1]:5000")]
+    [InlineData("ws://localhost/socket.io/", "localhost")]
+    [InlineData("wss://backend.example/socket.io/", "backend.example")]
+    [InlineData("wss://backend.example:8443/socket.io/", "backend.example:8443")]
+    [InlineData("ws://bücher.example:81/socket.io/", "xn--bcher-kva.example:81")]
+    public void Host_header_brackets_ipv6_uses_punycode_and_omits_the_default_port(string uri, string expected)
+        => Assert.Equal(expected, WebSocketUpgrade.HostHeader(new Uri(uri)));
+
+    [Theory]
     [InlineData("X-Api-Key", "a\r\nInjected: yes")]
     [InlineData("Bad Name", "v")]
     [InlineData("", "v")]
