@@ -148,7 +148,7 @@ internal static class WebSocketUpgrade
             throw new WebSocketException(WebSocketError.NotAWebSocket, $"The server returned status code '{status}' when status code '101' was expected ({Shorten(lines[0])}).");
         }
 
-        string? upgrade = null, connection = null, accept = null;
+        string? upgrade = null, connection = null, accept = null, extensions = null, protocol = null;
         foreach (var line in lines.AsSpan(1))
         {
             var colon = line.IndexOf(':');
@@ -171,6 +171,14 @@ internal static class WebSocketUpgrade
             {
                 accept = value;
             }
+            else if (name.Equals("Sec-WebSocket-Extensions", StringComparison.OrdinalIgnoreCase))
+            {
+                extensions = value;
+            }
+            else if (name.Equals("Sec-WebSocket-Protocol", StringComparison.OrdinalIgnoreCase))
+            {
+                protocol = value;
+            }
         }
 
         if (!string.Equals(upgrade, "websocket", StringComparison.OrdinalIgnoreCase)
@@ -182,6 +190,12 @@ internal static class WebSocketUpgrade
         if (accept != ExpectedAccept(key))
         {
             throw new WebSocketException(WebSocketError.HeaderError, "The server answered the WebSocket upgrade with a wrong or missing Sec-WebSocket-Accept.");
+        }
+
+        // RFC 6455 4.1: the client asked for no extension and no subprotocol, so a server that selects one must be refused.
+        if (!string.IsNullOrEmpty(extensions) || !string.IsNullOrEmpty(protocol))
+        {
+            throw new WebSocketException(WebSocketError.UnsupportedProtocol, $"The server answered the WebSocket upgrade with an extension or subprotocol that was not requested ('{extensions ?? protocol}').");
         }
     }
 

@@ -69,6 +69,8 @@ public sealed class WebSocketUpgradeTests
     [InlineData("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}", "Upgrade: websocket")]
     [InlineData("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {accept}", "Connection: Upgrade")]
     [InlineData("SSH-2.0-OpenSSH_9.2", "not HTTP")]
+    [InlineData("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Extensions: permessage-deflate", "permessage-deflate")]
+    [InlineData("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: chat", "'chat'")]
     public void A_101_that_is_not_a_websocket_upgrade_is_refused(string head, string named)
     {
         const string key = "dGhlIHNhbXBsZSBub25jZQ==";
