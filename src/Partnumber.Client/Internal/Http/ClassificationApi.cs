@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -11,6 +12,8 @@ internal sealed class ClassificationApi
 {
     /// <summary>The most bytes of a 2xx body read (a 202 body is a few hundred bytes).</summary>
     private const int MaxAcceptedBodyBytes = 1_048_576;
+
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
 
@@ -74,8 +77,7 @@ internal sealed class ClassificationApi
                     errorBody);
             }
 
-            var text = await ReadBodyAsync(response.Content, MaxAcceptedBodyBytes, cancellationToken).ConfigureAwait(false);
-            return ParseAccepted(text, status);
+            return await ReadAcceptedAsync(response.Content, status, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -97,24 +99,90 @@ internal sealed class ClassificationApi
         return await httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
     }
 
-    private static AcceptedTask ParseAccepted(string text, int status)
+    /// <summary>
+    /// Reads the 2xx body (at most <see cref="MaxAcceptedBodyBytes"/>) into a pooled buffer and parses it as UTF-8 JSON
+    /// in place: the 202 is read once per classification, so no reader, char buffer or string is made for it.
+    /// </summary>
+    private static async Task<AcceptedTask> ReadAcceptedAsync(HttpContent content, int status, CancellationToken cancellationToken)
     {
+#if NET8_0_OR_GREATER
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+#else
+        var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+#endif
+        using (stream)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(1024);
+            try
+            {
+                var count = 0;
+                while (count < MaxAcceptedBodyBytes)
+                {
+                    if (count == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxAcceptedBodyBytes));
+                        Buffer.BlockCopy(buffer, 0, larger, 0, count);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+#if NET8_0_OR_GREATER
+                    var read = await stream.ReadAsync(buffer.AsMemory(count, Math.Min(buffer.Length, MaxAcceptedBodyBytes) - count), cancellationToken).ConfigureAwait(false);
+#else
+                    var read = await stream.ReadAsync(buffer, count, Math.Min(buffer.Length, MaxAcceptedBodyBytes) - count, cancellationToken).ConfigureAwait(false);
+#endif
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    count += read;
+                }
+
+                return ParseAccepted(new ReadOnlyMemory<byte>(buffer, 0, count), status);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    internal static AcceptedTask ParseAccepted(ReadOnlyMemory<byte> body, int status)
+    {
+        if (body.Span.StartsWith(Utf8Bom))
+        {
+            body = body.Slice(Utf8Bom.Length);
+        }
+        else if (body.Length >= 2 && (body.Span[0], body.Span[1]) is (0xFF, 0xFE) or (0xFE, 0xFF))
+        {
+            body = Encoding.UTF8.GetBytes(Decode(body)); // UTF-16 with a BOM: rare enough to re-encode
+        }
+
         try
         {
-            using var document = JsonDocument.Parse(text);
+            using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
             var roomId = PayloadReader.ReadString(root, "room_id");
             if (string.IsNullOrEmpty(roomId))
             {
-                throw new PartnumberClientException($"The server accepted the classification ({status}) but its response has no room_id, so its progress cannot be followed. Body: {Cap(text)}");
+                throw new PartnumberClientException($"The server accepted the classification ({status}) but its response has no room_id, so its progress cannot be followed. Body: {Cap(Decode(body))}");
             }
 
             return new AcceptedTask(PayloadReader.ReadString(root, "task_id") ?? string.Empty, roomId!, PayloadReader.ReadString(root, "message"));
         }
         catch (JsonException ex)
         {
-            throw new PartnumberClientException($"The server accepted the classification ({status}) but its response is not JSON, so it has no room_id. Body: {Cap(text)}", ex);
+            throw new PartnumberClientException($"The server accepted the classification ({status}) but its response is not JSON, so it has no room_id. Body: {Cap(Decode(body))}", ex);
         }
+    }
+
+    /// <summary>Body text for messages, decoded as its byte order mark says (UTF-8 without one).</summary>
+    private static string Decode(ReadOnlyMemory<byte> body)
+    {
+        var bytes = body.ToArray();
+        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     private static string Cap(string text) => text.Length <= ClassificationRejectedException.MaxResponseBodyLength

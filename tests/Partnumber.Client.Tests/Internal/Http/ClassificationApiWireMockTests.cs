@@ -84,6 +84,39 @@ public sealed class ClassificationApiWireMockTests : IDisposable
         Assert.IsType<PartnumberClientException>(error);
     }
 
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("utf-8-bom")]
+    [InlineData("utf-16")]
+    public async Task A_202_body_is_read_in_any_encoding_its_byte_order_mark_names(string encoding)
+    {
+        const string json = """{"message":"Seu pedido de classificação foi aceito","task_id":"t-ç","room_id":"sala-ç"}""";
+        var bytes = encoding switch
+        {
+            "utf-8" => System.Text.Encoding.UTF8.GetBytes(json),
+            "utf-8-bom" => [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(json)],
+            _ => [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes(json)],
+        };
+        Respond(Response.Create().WithStatusCode(202).WithHeader("Content-Type", "application/json").WithBody(bytes));
+        await using var client = CreateClient();
+
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
+
+        Assert.Equal(("t-ç", "sala-ç"), (result.TaskId, result.RoomId));
+    }
+
+    [Fact]
+    public async Task A_202_body_larger_than_the_read_buffer_is_read_whole()
+    {
+        var padding = new string('x', 100_000);
+        Respond(Response.Create().WithStatusCode(202).WithBody($$"""{"message":"{{padding}}","task_id":"t","room_id":"r-large"}"""));
+        await using var client = CreateClient();
+
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
+
+        Assert.Equal("r-large", result.RoomId);
+    }
+
     [Fact]
     public async Task A_202_with_malformed_json_is_reported_with_the_body()
     {
