@@ -34,6 +34,16 @@ internal static class TaskExtensions
             return await task.ConfigureAwait(false);
         }
     }
+
+    /// <summary>Task.WaitAsync(CancellationToken) for netstandard2.0 (in-box on .NET 6+).</summary>
+    public static Task WaitAsync(this Task task, CancellationToken cancellationToken)
+        => task.IsCompleted || !cancellationToken.CanBeCanceled ? task : AsTaskOfBool(task).WaitAsync(cancellationToken);
+
+    private static async Task<bool> AsTaskOfBool(Task task)
+    {
+        await task.ConfigureAwait(false);
+        return true;
+    }
 #endif
 
     /// <summary>Creates a token source that cancels after <paramref name="delay"/> on <paramref name="timeProvider"/>'s clock.</summary>

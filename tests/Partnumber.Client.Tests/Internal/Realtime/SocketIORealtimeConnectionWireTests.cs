@@ -23,6 +23,29 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task After_the_result_the_client_sends_a_close_frame_and_completes_the_close_handshake()
+    {
+        await using var client = CreateClient();
+        var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
+        await using var peer = await _server.AcceptAsync();
+        await peer.OpenAsync();
+        await peer.ExpectAsync("40");
+        await peer.SendAsync("""40{"sid":"S-1"}""");
+        await peer.ExpectAsync("42");
+        await peer.SendAsync("""42["classification_finished",{"status":"done"}]""");
+        await running;
+
+        while (await peer.ReceiveAsync() is not null)
+        {
+        }
+
+        Assert.Equal(System.Net.WebSockets.WebSocketState.CloseReceived, peer.Socket.State);
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, peer.Socket.CloseStatus);
+        await peer.Socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Closed, peer.Socket.State);
+    }
+
+    [Fact]
     public async Task Connected_event_before_the_connect_ack_is_handled_and_its_session_id_is_posted()
     {
         await using var client = CreateClient(o => o.Headers["Authorization"] = "Bearer t0ken");
