@@ -28,6 +28,12 @@ internal static class Harness
         foreach (var name in settings.Backends)
         {
             backends[name] = await Backend.StartAsync(name, peerDir, settings.Pin ? "0" : null);
+            if (settings.BackendWarmup > 0)
+            {
+                // Servers run for days: both are measured warm (.NET tiered JIT, V8), not while their JIT is still busy.
+                var warm = await RunClientAsync("sdk", backends[name].BaseUrl, settings.BackendWarmup, 10, 0, 0, nodeDir, settings.Pin ? "1" : null);
+                Console.Error.WriteLine($"  {name,-5} warmed with {warm.Ok} classifications (not measured)");
+            }
         }
 
         foreach (var c in settings.Concurrency)
@@ -164,7 +170,7 @@ internal static class Harness
     private static string Table(List<Row> rows, Settings settings)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{(settings.Pin ? "Pinned (--pin): backend on CPU 0, client on CPU 1. " : string.Empty)}Medians of {settings.Runs} runs; {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better); server CPU = the backend process's CPU time per classification (warm-up included), read from /proc around each client run.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{(settings.Pin ? "Pinned (--pin): backend on CPU 0, client on CPU 1. " : string.Empty)}Medians of {settings.Runs} runs; each backend warmed with {settings.BackendWarmup} classifications, then {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better); server CPU = the backend process's CPU time per classification (warm-up included), read from /proc around each client run.");
         sb.AppendLine();
         sb.AppendLine("| backend | client | N | C | wall ms | p50 ms | p95 ms | peak RSS MB | wall vs node | p50 vs node | RSS vs node | server CPU µs | failed |");
         sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
@@ -214,6 +220,9 @@ internal static class Harness
         /// <summary>--pin: the backend on CPU 0, each client on CPU 1 (taskset), so a server's rate is its own capacity.</summary>
         public bool Pin { get; private set; }
 
+        /// <summary>--backend-warmup: classifications each backend serves (SDK client, C = 10) before anything is measured.</summary>
+        public int BackendWarmup { get; private set; } = 2000;
+
         public string[] Backends { get; private set; } = ["fake", "node"];
 
         public string[] Clients { get; private set; } = ["node", "sdk", "sdk-standby", "raw"];
@@ -238,6 +247,7 @@ internal static class Harness
                     case "--backends": s.Backends = Value().Split(','); break;
                     case "--clients": s.Clients = Value().Split(','); break;
                     case "--pin": s.Pin = true; break;
+                    case "--backend-warmup": s.BackendWarmup = Int(); break;
                     default: throw new ArgumentException("unknown option " + args[i]);
                 }
             }
