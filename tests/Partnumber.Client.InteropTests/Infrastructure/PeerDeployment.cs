@@ -25,6 +25,10 @@ public sealed class PeerDeployment : IAsyncDisposable
             ? new HttpClient()
             : new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, c, _, _) => certificate.IsTrusted(c) });
         ControlClient.Timeout = TimeSpan.FromSeconds(15);
+
+        // A fresh connection per control request: gunicorn closes idle keep-alive connections after 2 s, and a request
+        // sent on one it is closing at that moment fails with "response ended prematurely" (seen once in CI).
+        ControlClient.DefaultRequestHeaders.ConnectionClose = true;
     }
 
     public string Name { get; }
