@@ -35,11 +35,7 @@ public sealed class StandbyConnectionPoolTests
     public async Task A_take_hands_out_a_standby_and_starts_exactly_one_replacement()
     {
         var connector = new GatedConnector();
-        using var pool = connector.CreatePool(capacity: 2);
-        var filled = CountDown(pool, 2);
-        pool.Fill();
-        connector.Release(2);
-        await filled.WaitAsync(Budget);
+        using var pool = await FilledPoolAsync(connector, capacity: 2);
 
         var replaced = CountDown(pool, 1);
         Assert.True(pool.TryTake(out var taken));
@@ -58,11 +54,7 @@ public sealed class StandbyConnectionPoolTests
     public async Task Dead_standbys_are_closed_skipped_and_replaced()
     {
         var connector = new GatedConnector();
-        using var pool = connector.CreatePool(capacity: 2);
-        var filled = CountDown(pool, 2);
-        pool.Fill();
-        connector.Release(2);
-        await filled.WaitAsync(Budget);
+        using var pool = await FilledPoolAsync(connector, capacity: 2);
         var first = connector.Created.ToArray();
         first[0].Alive = false; // the heartbeat watchdog (or the server) ended it while idle
 
@@ -247,6 +239,17 @@ public sealed class StandbyConnectionPoolTests
         var error = Assert.Throws<ArgumentException>(() => new PartnumberClassificationClient(options));
         Assert.Contains("StandbyConnections", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, new PartnumberClassificationClientOptions().StandbyConnections);
+    }
+
+    /// <summary>A pool whose <paramref name="capacity"/> standbys have all connected.</summary>
+    private static async Task<StandbyConnectionPool> FilledPoolAsync(GatedConnector connector, int capacity)
+    {
+        var pool = connector.CreatePool(capacity);
+        var filled = CountDown(pool, capacity);
+        pool.Fill();
+        connector.Release(capacity);
+        await filled.WaitAsync(Budget);
+        return pool;
     }
 
     private static Task CountDown(StandbyConnectionPool pool, int count)
