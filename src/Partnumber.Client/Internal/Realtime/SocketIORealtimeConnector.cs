@@ -57,10 +57,10 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             connecting.ContinueWith(
-                static task => task.Result.DisposeAsync().AsTask(),
+                static task => StandbyConnectionPool.Close(task.Result),
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default).Unwrap().Forget();
+                TaskScheduler.Default).Forget();
             throw;
         }
     }

@@ -8,8 +8,8 @@ namespace Partnumber.Client.Internal.Realtime;
 /// After every take (and every standby found dead) one replacement is connected in the background; a failed
 /// replacement is not retried until the next take, so a server that is down costs nothing but the failed attempts the
 /// classifications would have made anyway. A classification that finds no standby ready claims the oldest one still
-/// connecting (it is further along than a fresh connection would be) and a replacement is started. Idle standbys are kept alive by the Engine.IO heartbeat (and declared dead
-/// by its watchdog). Disposing closes every idle standby and any that finishes connecting afterwards.
+/// connecting (it is further along than a fresh connection would be) and a replacement is started. Idle standbys are
+/// kept alive by the Engine.IO heartbeat (and declared dead by its watchdog). Disposing closes every idle standby and any that finishes connecting afterwards.
 /// </summary>
 internal sealed partial class StandbyConnectionPool : IDisposable
 {
@@ -18,10 +18,9 @@ internal sealed partial class StandbyConnectionPool : IDisposable
     private readonly Func<IRealtimeConnection, bool> _isAlive;
     private readonly ILogger _logger;
     private readonly Queue<IRealtimeConnection> _idle = new();
-    private readonly List<Pending> _pending = new();
+    private readonly List<Pending> _pending = new(); // standbys being connected and not claimed, oldest first
     private readonly CancellationTokenSource _disposed = new();
     private readonly object _gate = new();
-    private int _connecting;
 
     /// <param name="capacity">The most standbys held or being connected at once (at least 1).</param>
     /// <param name="connect">Opens one fresh connection (bounded by the connect timeout).</param>
@@ -53,7 +52,16 @@ internal sealed partial class StandbyConnectionPool : IDisposable
     }
 
     /// <summary>How many replacements are being connected right now.</summary>
-    public int ConnectingCount => Volatile.Read(ref _connecting);
+    public int ConnectingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
 
     /// <summary>Raised (on a pool thread) after a standby joined the pool; for tests.</summary>
     public event Action? StandbyAdded;
@@ -113,8 +121,7 @@ internal sealed partial class StandbyConnectionPool : IDisposable
             {
                 claimed = _pending[0];
                 _pending.RemoveAt(0);
-                claimed.Claim = new TaskCompletionSource<IRealtimeConnection>();
-                _connecting--; // no longer a standby: the caller owns it
+                claimed.Claim = new TaskCompletionSource<IRealtimeConnection>(); // no longer a standby: the caller owns it
             }
         }
 
@@ -153,7 +160,6 @@ internal sealed partial class StandbyConnectionPool : IDisposable
 
     private void Replenish()
     {
-        int missing;
         lock (_gate)
         {
             if (_disposed.IsCancellationRequested)
@@ -161,13 +167,11 @@ internal sealed partial class StandbyConnectionPool : IDisposable
                 return;
             }
 
-            missing = _capacity - _idle.Count - _connecting;
+            var missing = _capacity - _idle.Count - _pending.Count;
             if (missing <= 0)
             {
                 return;
             }
-
-            _connecting += missing;
 
             for (var i = 0; i < missing; i++)
             {
@@ -199,7 +203,6 @@ internal sealed partial class StandbyConnectionPool : IDisposable
             if (claim is null)
             {
                 _pending.Remove(pending);
-                _connecting--;
                 if (connection is not null && !_disposed.IsCancellationRequested)
                 {
                     _idle.Enqueue(connection);
@@ -241,7 +244,8 @@ internal sealed partial class StandbyConnectionPool : IDisposable
         }
     }
 
-    private static void Close(IRealtimeConnection connection)
+    /// <summary>Closes a connection nobody will use, without waiting and without throwing.</summary>
+    internal static void Close(IRealtimeConnection connection)
     {
         try
         {
