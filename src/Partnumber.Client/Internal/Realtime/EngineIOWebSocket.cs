@@ -122,7 +122,7 @@ internal sealed class EngineIOWebSocket : IClientWebSocket
     {
         try
         {
-            if (_socket.State == WebSocketState.Open && await _sendLock.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false))
+            if (_socket.State == WebSocketState.Open && await _sendLock.WaitAsync(CloseHandshakeTimeout).ConfigureAwait(false))
             {
                 using var timeout = new CancellationTokenSource(CloseHandshakeTimeout);
                 try
