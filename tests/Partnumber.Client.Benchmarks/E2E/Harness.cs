@@ -7,9 +7,10 @@ using Partnumber.Client.Testing;
 namespace Partnumber.Client.Benchmarks.E2E;
 
 /// <summary>
-/// The end-to-end comparison: for each backend (FakePartnumberServer in this process with AutoJoin and no step delay;
-/// the interop suite's Node socket.io 4.x peer, tests/interop/node/server.js, with --auto-join --delay 0), each client runs in its own process (this program's <c>client</c> subcommand, or node/client.js)
-/// doing N classifications at concurrency C; every run is repeated and the medians are printed as one table.
+/// The end-to-end comparison: for each backend, in its own process (FakePartnumberServer via this program's
+/// <c>serve-fake</c>, AutoJoin and no step delay; the interop suite's Node socket.io 4.x peer, tests/interop/node/server.js,
+/// --auto-join --delay 0), each client runs in its own process (this program's <c>client</c> subcommand, or
+/// node/client.js) doing N classifications at concurrency C; every run is repeated and the medians are printed as one table.
 /// </summary>
 internal static class Harness
 {
@@ -22,16 +23,15 @@ internal static class Harness
         EnsureNodeModules(peerDir, "socket.io");
         var rows = new List<Row>();
 
-        // Each backend is started once and kept for the whole run: FakePartnumberServer's join-timeout timers of tasks
-        // nobody joined (the hand-written flow loses some) must not fire after it was disposed.
+        // Each backend is started once and kept (and warmed) for the whole run, like a long-running server.
         var backends = new Dictionary<string, Backend>();
         foreach (var name in settings.Backends)
         {
-            backends[name] = await Backend.StartAsync(name, peerDir, settings.Pin ? "0" : null);
+            backends[name] = await Backend.StartAsync(name, peerDir, settings.BackendCpu);
             if (settings.BackendWarmup > 0)
             {
                 // Servers run for days: both are measured warm (.NET tiered JIT, V8), not while their JIT is still busy.
-                var warm = await RunClientAsync("sdk", backends[name].BaseUrl, settings.BackendWarmup, 10, 0, 0, nodeDir, settings.Pin ? "1" : null);
+                var warm = await RunClientAsync("sdk", backends[name].BaseUrl, settings.BackendWarmup, 10, 0, 0, nodeDir, settings.ClientCpu);
                 Console.Error.WriteLine($"  {name,-5} warmed with {warm.Ok} classifications (not measured)");
             }
         }
@@ -47,7 +47,7 @@ internal static class Harness
                     foreach (var client in settings.Clients) // interleaved, so machine noise spreads over all clients
                     {
                         var cpuBefore = backend.CpuTime();
-                        var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.StandbyFor(c), nodeDir, settings.Pin ? "1" : null);
+                        var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.StandbyFor(c), nodeDir, settings.ClientCpu);
                         run = run with { ServerCpuMs = (backend.CpuTime() - cpuBefore).TotalMilliseconds };
                         runs[client].Add(run);
                         Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, server CPU {run.ServerCpuMs:0} ms, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
@@ -219,6 +219,12 @@ internal static class Harness
 
         /// <summary>--pin: the backend on CPU 0, each client on CPU 1 (taskset), so a server's rate is its own capacity.</summary>
         public bool Pin { get; private set; }
+
+        /// <summary>The CPU the backends run on (--pin), or null.</summary>
+        public string? BackendCpu => Pin ? "0" : null;
+
+        /// <summary>The CPU each client runs on (--pin), or null.</summary>
+        public string? ClientCpu => Pin ? "1" : null;
 
         /// <summary>--backend-warmup: classifications each backend serves (SDK client, C = 10) before anything is measured.</summary>
         public int BackendWarmup { get; private set; } = 2000;
