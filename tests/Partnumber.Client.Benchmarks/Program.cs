@@ -24,6 +24,6 @@ static int RunMicro(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--n N] [--c C] [--runs R] [--warmup W] [--backends fake,node] [--clients node,sdk,sdk-standby,raw] [--standby K] [--pin] [--backend-warmup 2000]");
+    Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--n N] [--c C] [--runs R] [--warmup W] [--backends fake,node] [--clients node,sdk,sdk-standby,raw] [--standby K] [--pin] [--backend-warmup 20000]");
     return 2;
 }

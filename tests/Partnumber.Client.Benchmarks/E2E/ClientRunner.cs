@@ -53,16 +53,24 @@ internal static class ClientRunner
         }
 
         var latencies = new List<double>(n);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         var wall = Stopwatch.StartNew();
         var (ok, failed, firstError) = await RunManyAsync(classify, "PN-", n, c, latencies);
         wall.Stop();
+        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         if (owned is not null)
         {
             await owned.DisposeAsync();
         }
 
         latencies.Sort();
-        var run = new ClientRun(ok, failed, wall.Elapsed.TotalMilliseconds, Percentile(latencies, 0.5), Percentile(latencies, 0.95), PeakRssKb(), firstError);
+        var run = new ClientRun(ok, failed, wall.Elapsed.TotalMilliseconds, Percentile(latencies, 0.5), Percentile(latencies, 0.95), PeakRssKb(), firstError)
+        {
+            ClientCpuMs = clientCpu.TotalMilliseconds,
+            AllocatedBytes = allocated,
+        };
         Console.WriteLine(JsonSerializer.Serialize(run, ClientRunJson.Default.ClientRun));
         return 0;
     }
@@ -182,6 +190,12 @@ internal sealed record ClientRun(int Ok, int Failed, double WallMs, double P50Ms
 {
     /// <summary>The backend's CPU time during this client's run (filled in by the harness).</summary>
     public double ServerCpuMs { get; init; }
+
+    /// <summary>The client process's own CPU time (user + system) during the timed classifications.</summary>
+    public double ClientCpuMs { get; init; }
+
+    /// <summary>Bytes the client allocated on the managed heap during the timed classifications (.NET clients; 0 for Node).</summary>
+    public long AllocatedBytes { get; init; }
 }
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals | System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString)]

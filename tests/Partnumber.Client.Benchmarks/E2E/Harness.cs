@@ -22,6 +22,7 @@ internal static class Harness
         EnsureNodeModules(nodeDir, "socket.io-client");
         EnsureNodeModules(peerDir, "socket.io");
         var rows = new List<Row>();
+        var rates = new List<RateRow>();
 
         // Each backend is started once and kept (and warmed) for the whole run, like a long-running server.
         var backends = new Dictionary<string, Backend>();
@@ -31,37 +32,51 @@ internal static class Harness
             if (settings.BackendWarmup > 0)
             {
                 // Servers run for days: both are measured warm (.NET tiered JIT, V8), not while their JIT is still busy.
-                var warm = await RunClientAsync("sdk", backends[name].BaseUrl, settings.BackendWarmup, 10, 0, 0, nodeDir, settings.ClientCpu);
+                var warm = await RunClientAsync("sdk", backends[name].BaseUrl, settings.BackendWarmup, Settings.BackendWarmupConcurrency, 0, 0, nodeDir, settings.ClientCpu);
                 Console.Error.WriteLine($"  {name,-5} warmed with {warm.Ok} classifications (not measured)");
             }
         }
 
         foreach (var c in settings.Concurrency)
         {
-            foreach (var backendName in settings.Backends)
+            var runs = settings.Backends.ToDictionary(b => b, _ => settings.Clients.ToDictionary(k => k, _ => new List<ClientRun>()));
+            for (var r = 0; r < settings.Runs; r++)
             {
-                var backend = backends[backendName];
-                var runs = settings.Clients.ToDictionary(k => k, _ => new List<ClientRun>());
-                for (var r = 0; r < settings.Runs; r++)
+                // Interleaved over backends and clients, so machine noise spreads over all of them and the r-th runs of
+                // the two backends are neighbours in time (the rate table pairs them).
+                foreach (var backendName in settings.Backends)
                 {
-                    foreach (var client in settings.Clients) // interleaved, so machine noise spreads over all clients
+                    var backend = backends[backendName];
+                    foreach (var client in settings.Clients)
                     {
                         var cpuBefore = backend.CpuTime();
                         var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.StandbyFor(c), nodeDir, settings.ClientCpu);
                         run = run with { ServerCpuMs = (backend.CpuTime() - cpuBefore).TotalMilliseconds };
-                        runs[client].Add(run);
+                        runs[backendName][client].Add(run);
                         Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, server CPU {run.ServerCpuMs:0} ms, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
                     }
                 }
+            }
 
+            foreach (var backendName in settings.Backends)
+            {
                 foreach (var client in settings.Clients)
                 {
-                    rows.Add(Row.FromRuns(backendName, client, settings.N, c, settings.StandbyFor(c), settings.Warmup, runs[client]));
+                    rows.Add(Row.FromRuns(backendName, client, settings.N, c, settings.StandbyFor(c), settings.Warmup, runs[backendName][client]));
                 }
+            }
+
+            if (runs.TryGetValue("fake", out var fakeRuns) && runs.TryGetValue("node", out var nodeRuns))
+            {
+                rates.AddRange(settings.Clients.Select(client => RateRow.FromRuns(client, settings.N, c, settings.StandbyFor(c), fakeRuns[client], nodeRuns[client])));
             }
         }
 
         Console.WriteLine(Table(rows, settings));
+        if (rates.Count > 0)
+        {
+            Console.WriteLine(RateTable(rates));
+        }
         foreach (var backend in backends.Values)
         {
             await backend.DisposeAsync();
@@ -73,7 +88,7 @@ internal static class Harness
     /// <summary>The fake backend exactly as the harness starts it, alone in this process, until stdin closes.</summary>
     public static async Task<int> ServeFakeAsync()
     {
-        await using var fake = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true, DefaultStepDelay = TimeSpan.Zero });
+        await using var fake = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true, DefaultStepDelay = TimeSpan.Zero, JournalCapacity = int.Parse(Environment.GetEnvironmentVariable("PN_JOURNAL") ?? "100000") });
         Console.WriteLine("PEER_READY port=" + fake.BaseAddress.Port.ToString(CultureInfo.InvariantCulture));
         await Console.In.ReadToEndAsync(); // the harness closes stdin to stop it
         return 0;
@@ -170,35 +185,65 @@ internal static class Harness
     private static string Table(List<Row> rows, Settings settings)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{(settings.Pin ? "Pinned (--pin): backend on CPU 0, client on CPU 1. " : string.Empty)}Medians of {settings.Runs} runs; each backend warmed with {settings.BackendWarmup} classifications, then {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better); server CPU = the backend process's CPU time per classification (warm-up included), read from /proc around each client run.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{(settings.Pin ? "Pinned (--pin): backend on CPU 0, client on CPU 1. " : string.Empty)}Medians of {settings.Runs} runs; each backend warmed with {settings.BackendWarmup} classifications at C = {Settings.BackendWarmupConcurrency}, then {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better); server CPU = the backend process's CPU time per classification (warm-up included), read from /proc around each client run; client CPU and client alloc = the client process's own CPU time and managed allocations per timed classification.");
         sb.AppendLine();
-        sb.AppendLine("| backend | client | N | C | wall ms | p50 ms | p95 ms | peak RSS MB | wall vs node | p50 vs node | RSS vs node | server CPU µs | failed |");
-        sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        sb.AppendLine("| backend | client | N | C | wall ms | p50 ms | p95 ms | peak RSS MB | wall vs node | p50 vs node | RSS vs node | server CPU µs | client CPU µs | client alloc KB | failed |");
+        sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var row in rows)
         {
             var node = rows.FirstOrDefault(r => r.Backend == row.Backend && r.C == row.C && r.Client == "node");
             string Ratio(double value, double? reference) => reference is > 0 ? (value / reference.Value).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "–";
-            var client = row.Client == "sdk-standby" ? $"sdk (standby {row.Standby})" : row.Client switch
-            {
-                "node" => "socket.io-client (Node)",
-                "raw" => "SocketIOClient 3.0.6 hand-written",
-                _ => "sdk (standby 0)",
-            };
+            var client = row.Client == "sdk-standby" ? $"sdk (standby {row.Standby})" : ClientName(row.Client);
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Backend} | {client} | {row.N} | {row.C} | {row.WallMs:0} | {row.P50Ms:0.00} | {row.P95Ms:0.00} | {row.RssMb:0} | {Ratio(row.WallMs, node?.WallMs)} | {Ratio(row.P50Ms, node?.P50Ms)} | {Ratio(row.RssMb, node?.RssMb)} | {row.ServerCpuUs:0} | {row.Failed} |");
+                $"| {row.Backend} | {client} | {row.N} | {row.C} | {row.WallMs:0} | {row.P50Ms:0.00} | {row.P95Ms:0.00} | {row.RssMb:0} | {Ratio(row.WallMs, node?.WallMs)} | {Ratio(row.P50Ms, node?.P50Ms)} | {Ratio(row.RssMb, node?.RssMb)} | {row.ServerCpuUs:0} | {row.ClientCpuUs:0} | {(row.AllocatedKb > 0 ? row.AllocatedKb.ToString("0.0", CultureInfo.InvariantCulture) : "–")} | {row.Failed} |");
         }
 
         return sb.ToString();
     }
 
-    private sealed record Row(string Backend, string Client, int N, int C, int Standby, double WallMs, double P50Ms, double P95Ms, double RssMb, double ServerCpuUs, int Failed)
+    private static string RateTable(List<RateRow> rates)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("Server rate: classifications per second of wall time, the same client against each backend; fake ÷ node is the median of the per-run ratios (run r on the fake next to run r on the Node server), with their range.");
+        sb.AppendLine();
+        sb.AppendLine("| client | N | C | node backend /s | fake /s | fake ÷ node | range |");
+        sb.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
+        foreach (var rate in rates)
+        {
+            var client = rate.Client == "sdk-standby" ? $"sdk (standby {rate.Standby})" : ClientName(rate.Client);
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {client} | {rate.N} | {rate.C} | {rate.NodeRate:0} | {rate.FakeRate:0} | {rate.Ratio:0.00}× | {rate.MinRatio:0.00}–{rate.MaxRatio:0.00}× |");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string ClientName(string client) => client switch
+    {
+        "node" => "socket.io-client (Node)",
+        "raw" => "SocketIOClient 3.0.6 hand-written",
+        _ => "sdk (standby 0)",
+    };
+
+    private sealed record RateRow(string Client, int N, int C, int Standby, double NodeRate, double FakeRate, double Ratio, double MinRatio, double MaxRatio)
+    {
+        public static RateRow FromRuns(string client, int n, int c, int standby, List<ClientRun> fake, List<ClientRun> node)
+        {
+            var ratios = fake.Zip(node, (f, nd) => nd.WallMs / f.WallMs).ToArray();
+            return new(client, n, c, standby, Row.Median(node.Select(r => n * 1000 / r.WallMs)), Row.Median(fake.Select(r => n * 1000 / r.WallMs)),
+                Row.Median(ratios), ratios.Min(), ratios.Max());
+        }
+    }
+
+    private sealed record Row(string Backend, string Client, int N, int C, int Standby, double WallMs, double P50Ms, double P95Ms, double RssMb, double ServerCpuUs, double ClientCpuUs, double AllocatedKb, int Failed)
     {
         public static Row FromRuns(string backend, string client, int n, int c, int standby, int warmup, List<ClientRun> runs)
             => new(backend, client, n, c, client == "sdk-standby" ? standby : 0,
                 Median(runs.Select(r => r.WallMs)), Median(runs.Select(r => r.P50Ms)), Median(runs.Select(r => r.P95Ms)),
-                Median(runs.Select(r => r.PeakRssKb / 1024.0)), Median(runs.Select(r => r.ServerCpuMs * 1000 / (n + warmup))), runs.Sum(r => r.Failed));
+                Median(runs.Select(r => r.PeakRssKb / 1024.0)), Median(runs.Select(r => r.ServerCpuMs * 1000 / (n + warmup))),
+                Median(runs.Select(r => r.ClientCpuMs * 1000 / n)), Median(runs.Select(r => r.AllocatedBytes / 1024.0 / n)), runs.Sum(r => r.Failed));
 
-        private static double Median(IEnumerable<double> values)
+        public static double Median(IEnumerable<double> values)
         {
             var sorted = values.OrderBy(v => v).ToArray();
             return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
@@ -226,8 +271,14 @@ internal static class Harness
         /// <summary>The CPU each client runs on (--pin), or null.</summary>
         public string? ClientCpu => Pin ? "1" : null;
 
-        /// <summary>--backend-warmup: classifications each backend serves (SDK client, C = 10) before anything is measured.</summary>
-        public int BackendWarmup { get; private set; } = 2000;
+        /// <summary>
+        /// --backend-warmup: classifications each backend serves (SDK client, C = 100) before anything is measured. The
+        /// fake's CPU per classification settles after about 14,000 (tiered JIT under load); V8 keeps optimising as long.
+        /// </summary>
+        public int BackendWarmup { get; private set; } = 20_000;
+
+        /// <summary>The concurrency of the backend warm-up: high enough to exercise the servers' concurrent paths.</summary>
+        public const int BackendWarmupConcurrency = 100;
 
         public string[] Backends { get; private set; } = ["fake", "node"];
 

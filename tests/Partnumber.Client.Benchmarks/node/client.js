@@ -2,7 +2,7 @@
 // The API document's flow on socket.io-client 4.x, N classifications at concurrency C, one socket each:
 // connect (websocket) → POST /classify-partnumber with socket_session_id → emit join → updates → finished → disconnect.
 //   node client.js <baseUrl> <n> <c> [warmup]
-// Prints one JSON line: {ok, failed, wallMs, p50Ms, p95Ms, peakRssKb} (latencies of the timed classifications only).
+// Prints one JSON line: {ok, failed, wallMs, p50Ms, p95Ms, peakRssKb, clientCpuMs} (latencies of the timed classifications only).
 'use strict';
 const fs = require('fs');
 const { io } = require('socket.io-client');
@@ -38,7 +38,8 @@ async function run(count, concurrency, latencies) {
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      const started = process.hrtime.bigint();
+      const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
       try { await classify('PN-' + i); ok++; latencies.push(Number(process.hrtime.bigint() - started) / 1e6); }
       catch { failed++; }
     }
@@ -50,12 +51,14 @@ async function run(count, concurrency, latencies) {
 (async () => {
   await run(warmup, Math.min(c, warmup), []);
   const latencies = [];
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const { ok, failed } = await run(n, c, latencies);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] : NaN;
   const hwm = /VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  console.log(JSON.stringify({ ok, failed, wallMs, p50Ms: pct(0.5), p95Ms: pct(0.95), peakRssKb: hwm ? Number(hwm[1]) : 0 }));
+  console.log(JSON.stringify({ ok, failed, wallMs, p50Ms: pct(0.5), p95Ms: pct(0.95), peakRssKb: hwm ? Number(hwm[1]) : 0, clientCpuMs: (cpu.user + cpu.system) / 1000 }));
   process.exit(0);
 })();
