@@ -88,7 +88,7 @@ internal static class Harness
     /// <summary>The fake backend exactly as the harness starts it, alone in this process, until stdin closes.</summary>
     public static async Task<int> ServeFakeAsync()
     {
-        await using var fake = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true, DefaultStepDelay = TimeSpan.Zero, JournalCapacity = int.Parse(Environment.GetEnvironmentVariable("PN_JOURNAL") ?? "100000") });
+        await using var fake = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true, DefaultStepDelay = TimeSpan.Zero });
         Console.WriteLine("PEER_READY port=" + fake.BaseAddress.Port.ToString(CultureInfo.InvariantCulture));
         await Console.In.ReadToEndAsync(); // the harness closes stdin to stop it
         return 0;

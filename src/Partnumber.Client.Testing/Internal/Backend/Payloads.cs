@@ -10,7 +10,15 @@ namespace Partnumber.Client.Testing.Internal.Backend;
 /// <summary>The backend's JSON payloads, written with <see cref="Utf8JsonWriter"/> (no reflection on the hot path).</summary>
 internal static class Payloads
 {
+    private const int MaxKeptBufferBytes = 16 * 1024;
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     public static readonly string[] DefaultMessages = ["Recebendo pedido", "Analisando dados...", "Gerando classificação"];
 
@@ -69,14 +77,22 @@ internal static class Payloads
 
     private static string Write(Action<Utf8JsonWriter> body)
     {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        // One buffer and writer per thread, reset for each payload: every classification writes several small payloads.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        body(writer);
+        writer.WriteEndObject();
+        writer.Flush();
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxKeptBufferBytes)
         {
-            writer.WriteStartObject();
-            body(writer);
-            writer.WriteEndObject();
+            t_buffer = null; // a large scripted payload: not kept for the thread's life
+            t_writer = null;
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return json;
     }
 }

@@ -15,6 +15,9 @@ namespace Partnumber.Client.Testing.Internal.EngineIO;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The token sources and semaphore live as long as the session; tokens may still be observed after close, so they are left to the GC.")]
 internal sealed class EngineSession
 {
+    /// <summary>The WebSocket receive buffer a session starts with; a larger message grows it (up to MaxPayload).</summary>
+    internal const int InitialReceiveBufferBytes = 512;
+
     private readonly EngineServer _server;
     private readonly Channel<string> _outbox = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly SemaphoreSlim _readerLock = new(1, 1);
@@ -268,7 +271,9 @@ internal sealed class EngineSession
     /// <summary>Runs a WebSocket for this session until it closes. For an upgrade, performs the probe first.</summary>
     public async Task RunWebSocketAsync(WebSocket webSocket, bool upgrade, Action abortTransport)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        // Small: client packets are a few dozen bytes, and the buffer is held for the session's whole life (with 1,000
+        // sessions a 16 KB buffer each missed the pool and was promoted to gen 2); ReceiveFrameAsync grows it on demand.
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferBytes);
         var length = 0;
         try
         {
@@ -383,7 +388,6 @@ internal sealed class EngineSession
     {
         // Not cancelled by Close: the loop drains the outbox (it completes on close), then sends the close frame.
         var token = _receiveCancel.Token;
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
             await _readerLock.WaitAsync(token).ConfigureAwait(false);
@@ -392,24 +396,22 @@ internal sealed class EngineSession
             {
                 while (reader.TryRead(out var packet))
                 {
-                    var max = Encoding.UTF8.GetMaxByteCount(packet.Length);
-                    if (max > buffer.Length)
+                    // Rented per packet, not held while idle: sends complete at once, so the pool hands the same array back.
+                    var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(packet.Length));
+                    try
+                    {
+                        var count = Encoding.UTF8.GetBytes(packet, buffer);
+                        await webSocket.SendAsync(buffer.AsMemory(0, count), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
+                    }
+                    finally
                     {
                         ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent(max);
                     }
-
-                    var count = Encoding.UTF8.GetBytes(packet, buffer);
-                    await webSocket.SendAsync(buffer.AsMemory(0, count), WebSocketMessageType.Text, true, token).ConfigureAwait(false);
                 }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         if (Aborted)

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Partnumber.Client.Testing.Internal.EngineIO;
 using Partnumber.Client.Testing.Tests.Support;
 
 namespace Partnumber.Client.Testing.Tests.Internal.EngineIO;
@@ -181,6 +182,21 @@ public class EngineProtocolTests
         Assert.Equal("ping timeout", (await server.Journal.WaitForClosedSessionAsync()).CloseReason);
         using var late = await Client.PostAsync(Polling(server, sid), new StringContent("3"));
         Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_websocket_message_much_larger_than_the_initial_receive_buffer_arrives_whole()
+    {
+        await using var server = await FakePartnumberServer.StartAsync();
+        var (client, _, _) = await RawSocketIOClient.ConnectAsync(server.BaseAddress);
+        await using var _c = client;
+        var text = string.Concat(Enumerable.Range(0, 5000).Select(i => i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(text.Length > 40 * EngineSession.InitialReceiveBufferBytes);
+
+        await client.SendAsync("42[\"message\",\"" + text + "\"]");
+
+        Assert.Equal(text, (await client.WaitForEventAsync("message")).GetString());
+        Assert.False(Assert.Single(server.Journal.Sessions).IsClosed);
     }
 
     [Fact]
