@@ -248,7 +248,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
                         continue;
                     }
 
-                    return OnProgress(received.Payload.Clone());
+                    return OnProgress(received.Payload);
                 case FinishedEvent:
                     return OnFinished(received.Payload);
                 default:
@@ -277,15 +277,14 @@ internal sealed class ClassificationSession : IAsyncDisposable
         return update;
     }
 
-    private ClassificationUpdate OnFinished(JsonElement received)
+    private ClassificationUpdate OnFinished(JsonElement payload)
     {
-        if (received.ValueKind != JsonValueKind.Object)
+        if (payload.ValueKind != JsonValueKind.Object)
         {
             throw new PartnumberClientException(
-                $"The server finished the classification of '{_request.Partnumber}' (task {_task!.TaskId}) with a {received.ValueKind} payload, not a JSON object: {Truncate(received.ValueKind == JsonValueKind.Undefined ? "(none)" : received.GetRawText())}");
+                $"The server finished the classification of '{_request.Partnumber}' (task {_task!.TaskId}) with a {payload.ValueKind} payload, not a JSON object: {Truncate(payload.ValueKind == JsonValueKind.Undefined ? "(none)" : payload.GetRawText())}");
         }
 
-        var payload = received.Clone();
         var status = PayloadReader.ReadStatus(payload);
         if (status == ClassificationStatus.Failed)
         {

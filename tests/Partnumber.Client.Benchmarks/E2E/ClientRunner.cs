@@ -55,11 +55,13 @@ internal static class ClientRunner
         var latencies = new List<double>(n);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        var pauseBefore = GC.GetTotalPauseDuration();
         var wall = Stopwatch.StartNew();
         var (ok, failed, firstError) = await RunManyAsync(classify, "PN-", n, c, latencies);
         wall.Stop();
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+        var gcPause = GC.GetTotalPauseDuration() - pauseBefore;
         if (owned is not null)
         {
             await owned.DisposeAsync();
@@ -70,6 +72,7 @@ internal static class ClientRunner
         {
             ClientCpuMs = clientCpu.TotalMilliseconds,
             AllocatedBytes = allocated,
+            GcPauseMs = gcPause.TotalMilliseconds,
         };
         Console.WriteLine(JsonSerializer.Serialize(run, ClientRunJson.Default.ClientRun));
         return 0;
@@ -196,6 +199,9 @@ internal sealed record ClientRun(int Ok, int Failed, double WallMs, double P50Ms
 
     /// <summary>Bytes the client allocated on the managed heap during the timed classifications (.NET clients; 0 for Node).</summary>
     public long AllocatedBytes { get; init; }
+
+    /// <summary>Time the client's GC paused the process during the timed classifications (.NET clients; 0 for Node).</summary>
+    public double GcPauseMs { get; init; }
 }
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals | System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString)]

@@ -53,7 +53,7 @@ internal static class Harness
                         var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.StandbyFor(c), nodeDir, settings.ClientCpu);
                         run = run with { ServerCpuMs = (backend.CpuTime() - cpuBefore).TotalMilliseconds };
                         runs[backendName][client].Add(run);
-                        Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, server CPU {run.ServerCpuMs:0} ms, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
+                        Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, server CPU {run.ServerCpuMs:0} ms, client CPU {run.ClientCpuMs:0} ms, client GC pause {run.GcPauseMs:0} ms, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
                     }
                 }
             }

@@ -50,8 +50,27 @@ internal sealed class RealtimeEndpoint
     private Action<ClientWebSocketOptions>? ConfigureWebSocket { get; }
 
 #if NET8_0_OR_GREATER
+    private WebSocketUpgrade.RequestTemplate? _upgradeRequest;
+    private (IWebProxy Proxy, bool Applies)? _proxyDecision;
+
     /// <summary>Whether the system proxy (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY; NO_PROXY) applies: then ClientWebSocket tunnels through it.</summary>
-    private bool UsesProxy() => ProxyApplies(HttpClient.DefaultProxy, Uri);
+    private bool UsesProxy() => UsesProxy(HttpClient.DefaultProxy);
+
+    /// <summary>Whether <paramref name="proxy"/> applies, asked once per proxy instance (an application may replace HttpClient.DefaultProxy), not once per connect.</summary>
+    internal bool UsesProxy(IWebProxy proxy)
+    {
+        if (_proxyDecision is { } decided && ReferenceEquals(decided.Proxy, proxy))
+        {
+            return decided.Applies;
+        }
+
+        var applies = ProxyApplies(proxy, Uri);
+        _proxyDecision = (proxy, applies);
+        return applies;
+    }
+
+    /// <summary>The upgrade request, built on first use (a header it refuses fails every connect, as before).</summary>
+    private WebSocketUpgrade.RequestTemplate UpgradeRequest => _upgradeRequest ??= new WebSocketUpgrade.RequestTemplate(Uri, Headers);
 
     /// <summary>Whether <paramref name="proxy"/> would carry a connection to the ws/wss <paramref name="webSocketUri"/> (asked as http/https).</summary>
     internal static bool ProxyApplies(IWebProxy proxy, Uri webSocketUri)
@@ -89,7 +108,7 @@ internal sealed class RealtimeEndpoint
 #if NET8_0_OR_GREATER
         if (ConfigureWebSocket is null && !UsesProxy())
         {
-            return await WebSocketUpgrade.ConnectAsync(Uri, Headers, certificateValidation: null, cancellationToken).ConfigureAwait(false);
+            return await WebSocketUpgrade.ConnectAsync(Uri, UpgradeRequest, certificateValidation: null, cancellationToken).ConfigureAwait(false);
         }
 #endif
 

@@ -16,7 +16,10 @@ internal sealed class RealtimeEvent
     /// <summary>The server event's name; null for a disconnection.</summary>
     public string? Name { get; }
 
-    /// <summary>The event's first argument (undefined when the event had none). Valid until the next event is read.</summary>
+    /// <summary>
+    /// The event's first argument (undefined when the event had none). The receiver owns it: a connection never disposes
+    /// the document behind it, so it stays valid for as long as it is referenced and is handed to the caller uncopied.
+    /// </summary>
     public JsonElement Payload { get; }
 
     /// <summary>Why the connection ended; null for a server event.</summary>

@@ -100,6 +100,8 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
         // Runs on the library's receive loop: copy out, never block, never throw.
         try
         {
+            // SocketIOClient parses each packet into a JsonDocument it never disposes: the element outlives the callback
+            // (the RealtimeEvent.Payload contract), so it is passed on without a copy.
             var payload = response.Count > 0 ? response.GetValue(0) : default;
             if (eventName == "connected" && payload.ValueKind == JsonValueKind.Object
                 && payload.TryGetProperty("socket_session_id", out var sessionId) && sessionId.ValueKind == JsonValueKind.String)

@@ -23,7 +23,14 @@ internal static class WebSocketUpgrade
 
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    public static async Task<WebSocket> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string> headers, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
+    public static Task<WebSocket> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string> headers, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
+        => ConnectAsync(uri, new RequestTemplate(uri, headers), certificateValidation, cancellationToken);
+
+    /// <param name="uri">The ws/wss address.</param>
+    /// <param name="request">The upgrade request for <paramref name="uri"/>, built once per endpoint (see <see cref="RequestTemplate"/>).</param>
+    /// <param name="certificateValidation">For wss: the server certificate check, or null for the system's.</param>
+    /// <param name="cancellationToken">Cancels the connect and the handshake.</param>
+    public static async Task<WebSocket> ConnectAsync(Uri uri, RequestTemplate request, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
     {
         var secure = uri.Scheme == "wss";
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -42,7 +49,7 @@ internal static class WebSocketUpgrade
             }
 
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-            await stream.WriteAsync(BuildRequest(uri, headers, key), cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(request.WithKey(key), cancellationToken).ConfigureAwait(false);
             var remainder = await ReadResponseAsync(stream, key, cancellationToken).ConfigureAwait(false);
             if (remainder.Length > 0)
             {
@@ -66,25 +73,7 @@ internal static class WebSocketUpgrade
         }
     }
 
-    internal static byte[] BuildRequest(Uri uri, IReadOnlyDictionary<string, string> headers, string key)
-    {
-        var text = new StringBuilder(256)
-            .Append("GET ").Append(uri.PathAndQuery).Append(" HTTP/1.1\r\n")
-            .Append("Host: ").Append(HostHeader(uri)).Append("\r\n")
-            .Append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")
-            .Append("Sec-WebSocket-Key: ").Append(key).Append("\r\n");
-        foreach (var header in headers)
-        {
-            if (!IsToken(header.Key) || header.Value.Any(c => c is '\r' or '\n' || c > '\u00ff'))
-            {
-                throw new ArgumentException($"The header '{header.Key}' cannot be sent in the WebSocket handshake: invalid name or value.");
-            }
-
-            text.Append(header.Key).Append(": ").Append(header.Value).Append("\r\n");
-        }
-
-        return Encoding.Latin1.GetBytes(text.Append("\r\n").ToString());
-    }
+    internal static byte[] BuildRequest(Uri uri, IReadOnlyDictionary<string, string> headers, string key) => new RequestTemplate(uri, headers).WithKey(key);
 
     /// <summary>The Host header: punycode for international names, brackets for IPv6, the port unless it is the scheme's default.</summary>
     internal static string HostHeader(Uri uri)
@@ -136,29 +125,36 @@ internal static class WebSocketUpgrade
 
     internal static void Validate(string head, string key)
     {
-        var lines = head.Split("\r\n");
-        var statusLine = lines[0].Split(' ', 3);
-        if (statusLine.Length < 2 || !statusLine[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || !int.TryParse(statusLine[1], out var status))
+        // Spans over the head: one connect per classification, so no Split arrays or substrings here.
+        var rest = head.AsSpan();
+        var statusLine = NextLine(ref rest);
+        var firstSpace = statusLine.IndexOf(' ');
+        var afterVersion = firstSpace < 0 ? default : statusLine.Slice(firstSpace + 1);
+        var secondSpace = afterVersion.IndexOf(' ');
+        var statusText = secondSpace < 0 ? afterVersion : afterVersion.Slice(0, secondSpace);
+        if (firstSpace < 0 || !statusLine.StartsWith("HTTP/1.", StringComparison.Ordinal) || !int.TryParse(statusText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status))
         {
-            throw new WebSocketException(WebSocketError.HeaderError, $"The server's answer to the WebSocket upgrade is not HTTP: '{Shorten(lines[0])}'.");
+            throw new WebSocketException(WebSocketError.HeaderError, $"The server's answer to the WebSocket upgrade is not HTTP: '{Shorten(statusLine.ToString())}'.");
         }
 
         if (status != 101)
         {
-            throw new WebSocketException(WebSocketError.NotAWebSocket, $"The server returned status code '{status}' when status code '101' was expected ({Shorten(lines[0])}).");
+            throw new WebSocketException(WebSocketError.NotAWebSocket, $"The server returned status code '{status}' when status code '101' was expected ({Shorten(statusLine.ToString())}).");
         }
 
-        string? upgrade = null, connection = null, accept = null, extensions = null, protocol = null;
-        foreach (var line in lines.AsSpan(1))
+        scoped ReadOnlySpan<char> upgrade = default, connection = default, accept = default, extensions = default, protocol = default;
+        bool hasConnection = false, hasAccept = false;
+        while (!rest.IsEmpty)
         {
+            var line = NextLine(ref rest);
             var colon = line.IndexOf(':');
             if (colon <= 0)
             {
                 continue;
             }
 
-            var name = line.AsSpan(0, colon).Trim();
-            var value = line.Substring(colon + 1).Trim();
+            var name = line.Slice(0, colon).Trim();
+            var value = line.Slice(colon + 1).Trim();
             if (name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase))
             {
                 upgrade = value;
@@ -166,10 +162,12 @@ internal static class WebSocketUpgrade
             else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
             {
                 connection = value;
+                hasConnection = true;
             }
             else if (name.Equals("Sec-WebSocket-Accept", StringComparison.OrdinalIgnoreCase))
             {
                 accept = value;
+                hasAccept = true;
             }
             else if (name.Equals("Sec-WebSocket-Extensions", StringComparison.OrdinalIgnoreCase))
             {
@@ -181,21 +179,49 @@ internal static class WebSocketUpgrade
             }
         }
 
-        if (!string.Equals(upgrade, "websocket", StringComparison.OrdinalIgnoreCase)
-            || connection is null || !connection.Split(',').Any(token => token.Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase)))
+        if (!upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase) || !hasConnection || !HasToken(connection, "upgrade"))
         {
             throw new WebSocketException(WebSocketError.HeaderError, "The server answered the WebSocket upgrade with 101 but without 'Upgrade: websocket' and 'Connection: Upgrade'.");
         }
 
-        if (accept != ExpectedAccept(key))
+        if (!hasAccept || !accept.SequenceEqual(ExpectedAccept(key)))
         {
             throw new WebSocketException(WebSocketError.HeaderError, "The server answered the WebSocket upgrade with a wrong or missing Sec-WebSocket-Accept.");
         }
 
         // RFC 6455 4.1: the client asked for no extension and no subprotocol, so a server that selects one must be refused.
-        if (!string.IsNullOrEmpty(extensions) || !string.IsNullOrEmpty(protocol))
+        if (!extensions.IsEmpty || !protocol.IsEmpty)
         {
-            throw new WebSocketException(WebSocketError.UnsupportedProtocol, $"The server answered the WebSocket upgrade with an extension or subprotocol that was not requested ('{extensions ?? protocol}').");
+            throw new WebSocketException(WebSocketError.UnsupportedProtocol, $"The server answered the WebSocket upgrade with an extension or subprotocol that was not requested ('{(extensions.IsEmpty ? protocol : extensions).ToString()}').");
+        }
+    }
+
+    /// <summary>The text up to the next CRLF (or the end), advancing <paramref name="rest"/> past it.</summary>
+    private static ReadOnlySpan<char> NextLine(ref ReadOnlySpan<char> rest)
+    {
+        var end = rest.IndexOf("\r\n", StringComparison.Ordinal);
+        var line = end < 0 ? rest : rest.Slice(0, end);
+        rest = end < 0 ? default : rest.Slice(end + 2);
+        return line;
+    }
+
+    /// <summary>Whether the comma-separated header value lists <paramref name="token"/> (case-insensitive).</summary>
+    private static bool HasToken(ReadOnlySpan<char> value, string token)
+    {
+        while (true)
+        {
+            var comma = value.IndexOf(',');
+            if ((comma < 0 ? value : value.Slice(0, comma)).Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            if (comma < 0)
+            {
+                return false;
+            }
+
+            value = value.Slice(comma + 1);
         }
     }
 
@@ -209,6 +235,49 @@ internal static class WebSocketUpgrade
     private static bool IsToken(string name) => name.Length > 0 && name.All(c => c > ' ' && c < '\u007f' && "()<>@,;:\\\"/[]?={}".IndexOf(c) < 0);
 
     private static string Shorten(string text) => text.Length <= 200 ? text : text.Substring(0, 200) + "…";
+
+    /// <summary>
+    /// The upgrade request of one endpoint with everything but the key laid out once (and its headers checked once):
+    /// a connect only copies it around a fresh key.
+    /// </summary>
+    internal sealed class RequestTemplate
+    {
+        private readonly byte[] _beforeKey;
+        private readonly byte[] _afterKey;
+
+        /// <exception cref="ArgumentException">A header name is not an HTTP token, or a value contains CR, LF or non-Latin-1 characters.</exception>
+        public RequestTemplate(Uri uri, IReadOnlyDictionary<string, string> headers)
+        {
+            var before = new StringBuilder(160)
+                .Append("GET ").Append(uri.PathAndQuery).Append(" HTTP/1.1\r\n")
+                .Append("Host: ").Append(HostHeader(uri)).Append("\r\n")
+                .Append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")
+                .Append("Sec-WebSocket-Key: ");
+            var after = new StringBuilder("\r\n");
+            foreach (var header in headers)
+            {
+                if (!IsToken(header.Key) || header.Value.Any(c => c is '\r' or '\n' || c > '\u00ff'))
+                {
+                    throw new ArgumentException($"The header '{header.Key}' cannot be sent in the WebSocket handshake: invalid name or value.");
+                }
+
+                after.Append(header.Key).Append(": ").Append(header.Value).Append("\r\n");
+            }
+
+            _beforeKey = Encoding.Latin1.GetBytes(before.ToString());
+            _afterKey = Encoding.Latin1.GetBytes(after.Append("\r\n").ToString());
+        }
+
+        /// <summary>The request bytes with <paramref name="key"/> (base64, ASCII) as Sec-WebSocket-Key.</summary>
+        public byte[] WithKey(string key)
+        {
+            var request = new byte[_beforeKey.Length + key.Length + _afterKey.Length];
+            _beforeKey.CopyTo(request, 0);
+            Encoding.ASCII.GetBytes(key, request.AsSpan(_beforeKey.Length));
+            _afterKey.CopyTo(request, _beforeKey.Length + key.Length);
+            return request;
+        }
+    }
 
     /// <summary>A stream that returns some already-read bytes before reading on from the inner stream.</summary>
     private sealed class PrefixedStream : Stream

@@ -32,15 +32,33 @@ public sealed class RealtimeEndpointProxyTests
     public void A_proxy_that_answers_with_the_address_itself_means_direct()
         => Assert.False(RealtimeEndpoint.ProxyApplies(new EchoProxy(), new Uri("ws://backend.example/socket.io/")));
 
+    [Fact]
+    public void An_endpoint_asks_a_proxy_once_and_asks_again_when_the_proxy_is_replaced()
+    {
+        var endpoint = new RealtimeEndpoint(new PartnumberClassificationClientOptions { BaseAddress = new Uri("http://backend.example:5000") });
+        var first = new RecordingProxy(new Uri("http://proxy.example:3128"), bypassed: false);
+        var replacement = new RecordingProxy(null, bypassed: false);
+
+        Assert.True(endpoint.UsesProxy(first));
+        Assert.True(endpoint.UsesProxy(first));
+        Assert.False(endpoint.UsesProxy(replacement));
+
+        Assert.Equal(1, first.Questions);
+        Assert.Equal(1, replacement.Questions);
+    }
+
     private sealed class RecordingProxy(Uri? proxy, bool bypassed) : IWebProxy
     {
         public Uri? Asked { get; private set; }
+
+        public int Questions { get; private set; }
 
         public ICredentials? Credentials { get; set; }
 
         public Uri? GetProxy(Uri destination)
         {
             Asked = destination;
+            Questions++;
             return proxy;
         }
 

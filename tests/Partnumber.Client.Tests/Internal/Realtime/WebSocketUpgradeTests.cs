@@ -37,6 +37,18 @@ public sealed class WebSocketUpgradeTests
         Assert.EndsWith("\r\n\r\n", request);
     }
 
+    [Fact]
+    public void One_request_template_serves_every_key()
+    {
+        var template = new WebSocketUpgrade.RequestTemplate(new Uri("ws://127.0.0.1:5055/socket.io/?EIO=4&transport=websocket"), new Dictionary<string, string> { ["X-Tenant"] = "acme" });
+
+        var first = Encoding.Latin1.GetString(template.WithKey("AAAAAAAAAAAAAAAAAAAAAA=="));
+        var second = Encoding.Latin1.GetString(template.WithKey("BBBBBBBBBBBBBBBBBBBBBB=="));
+
+        Assert.Contains("\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nX-Tenant: acme\r\n\r\n", first);
+        Assert.Equal(first.Replace("AAAAAAAAAAAAAAAAAAAAAA==", "BBBBBBBBBBBBBBBBBBBBBB==", StringComparison.Ordinal), second);
+    }
+
     [Theory]
     [InlineData("ws://[::1]:5000/socket.io/", "[::1]:5000")]
     [InlineData("ws://localhost/socket.io/", "localhost")]
