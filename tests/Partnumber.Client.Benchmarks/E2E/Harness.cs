@@ -68,7 +68,7 @@ internal static class Harness
 
             if (runs.TryGetValue("fake", out var fakeRuns) && runs.TryGetValue("node", out var nodeRuns))
             {
-                rates.AddRange(settings.Clients.Select(client => RateRow.FromRuns(client, settings.N, c, settings.StandbyFor(c), fakeRuns[client], nodeRuns[client])));
+                rates.AddRange(settings.Clients.Select(client => RateRow.FromRuns(client, settings.N, c, settings.Warmup, settings.StandbyFor(c), fakeRuns[client], nodeRuns[client])));
             }
         }
 
@@ -204,15 +204,15 @@ internal static class Harness
     private static string RateTable(List<RateRow> rates)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("Server rate: classifications per second of wall time, the same client against each backend; fake ÷ node is the median of the per-run ratios (run r on the fake next to run r on the Node server), with their range.");
+        sb.AppendLine("Server rate: classifications per second of wall time, the same client against each backend; fake ÷ node is the median of the per-run ratios (run r on the fake next to run r on the Node server), with their range. Per server CPU-second: the inverse of each server's CPU time per classification, i.e. the rate each would sustain on a core of its own; fake ÷ node of those.");
         sb.AppendLine();
-        sb.AppendLine("| client | N | C | node backend /s | fake /s | fake ÷ node | range |");
-        sb.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
+        sb.AppendLine("| client | N | C | node backend /s | fake /s | fake ÷ node | range | server CPU µs node / fake | per server CPU-second fake ÷ node |");
+        sb.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var rate in rates)
         {
             var client = rate.Client == "sdk-standby" ? $"sdk (standby {rate.Standby})" : ClientName(rate.Client);
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {client} | {rate.N} | {rate.C} | {rate.NodeRate:0} | {rate.FakeRate:0} | {rate.Ratio:0.00}× | {rate.MinRatio:0.00}–{rate.MaxRatio:0.00}× |");
+                $"| {client} | {rate.N} | {rate.C} | {rate.NodeRate:0} | {rate.FakeRate:0} | {rate.Ratio:0.00}× | {rate.MinRatio:0.00}–{rate.MaxRatio:0.00}× | {rate.NodeCpuUs:0} / {rate.FakeCpuUs:0} | {rate.NodeCpuUs / rate.FakeCpuUs:0.00}× |");
         }
 
         return sb.ToString();
@@ -225,13 +225,14 @@ internal static class Harness
         _ => "sdk (standby 0)",
     };
 
-    private sealed record RateRow(string Client, int N, int C, int Standby, double NodeRate, double FakeRate, double Ratio, double MinRatio, double MaxRatio)
+    private sealed record RateRow(string Client, int N, int C, int Standby, double NodeRate, double FakeRate, double Ratio, double MinRatio, double MaxRatio, double NodeCpuUs, double FakeCpuUs)
     {
-        public static RateRow FromRuns(string client, int n, int c, int standby, List<ClientRun> fake, List<ClientRun> node)
+        public static RateRow FromRuns(string client, int n, int c, int warmup, int standby, List<ClientRun> fake, List<ClientRun> node)
         {
             var ratios = fake.Zip(node, (f, nd) => nd.WallMs / f.WallMs).ToArray();
             return new(client, n, c, standby, Row.Median(node.Select(r => n * 1000 / r.WallMs)), Row.Median(fake.Select(r => n * 1000 / r.WallMs)),
-                Row.Median(ratios), ratios.Min(), ratios.Max());
+                Row.Median(ratios), ratios.Min(), ratios.Max(),
+                Row.Median(node.Select(r => r.ServerCpuMs * 1000 / (n + warmup))), Row.Median(fake.Select(r => r.ServerCpuMs * 1000 / (n + warmup))));
         }
     }
 
