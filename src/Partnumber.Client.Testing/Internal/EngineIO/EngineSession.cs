@@ -325,6 +325,9 @@ internal sealed class EngineSession
 
             Close("transport close");
             await sendLoop.ConfigureAwait(false);
+
+            // Both loops are done: the cut-off that Close armed is not needed, and would stay queued for 2 s per session.
+            _receiveCancel.CancelAfter(Timeout.InfiniteTimeSpan);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
