@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Partnumber.Client.Testing.Internal.Backend;
+using Partnumber.Client.Testing.Journal;
 
 namespace Partnumber.Client.Testing.Internal.EngineIO;
 
@@ -161,15 +162,7 @@ internal sealed class EngineServer
     }
 
     public static IReadOnlyDictionary<string, string> HeadersOf(IHeaderDictionary headers)
-    {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var header in headers)
-        {
-            result[header.Key] = header.Value.ToString();
-        }
-
-        return result;
-    }
+        => new HeaderCollection(headers.Select(static h => new KeyValuePair<string, string>(h.Key, h.Value.ToString())));
 
     private static async Task<string?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {

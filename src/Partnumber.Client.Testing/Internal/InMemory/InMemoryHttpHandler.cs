@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Partnumber.Client.Testing.Internal.Backend;
+using Partnumber.Client.Testing.Journal;
 
 namespace Partnumber.Client.Testing.Internal.InMemory;
 
@@ -19,10 +20,10 @@ internal sealed class InMemoryHttpHandler : HttpMessageHandler
             return new HttpResponseMessage(HttpStatusCode.NotFound) { RequestMessage = request, Content = new StringContent(string.Empty) };
         }
 
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var headers = new List<KeyValuePair<string, string>>();
         foreach (var header in request.Headers)
         {
-            headers[header.Key] = string.Join(",", header.Value);
+            headers.Add(new(header.Key, string.Join(",", header.Value)));
         }
 
         byte[] body = [];
@@ -31,14 +32,14 @@ internal sealed class InMemoryHttpHandler : HttpMessageHandler
         {
             foreach (var header in request.Content.Headers)
             {
-                headers[header.Key] = string.Join(",", header.Value);
+                headers.Add(new(header.Key, string.Join(",", header.Value)));
             }
 
             contentType = request.Content.Headers.ContentType?.ToString();
             body = await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var result = await _backend.HandleClassifyAsync(new RestRequest(request.Method.Method, path, headers, contentType, body), cancellationToken).ConfigureAwait(false);
+        var result = await _backend.HandleClassifyAsync(new RestRequest(request.Method.Method, path, new HeaderCollection(headers), contentType, body), cancellationToken).ConfigureAwait(false);
         var response = new HttpResponseMessage((HttpStatusCode)result.StatusCode)
         {
             RequestMessage = request,
