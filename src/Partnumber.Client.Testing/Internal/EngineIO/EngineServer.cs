@@ -3,7 +3,6 @@ using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Partnumber.Client.Testing.Internal.Backend;
-using Partnumber.Client.Testing.Journal;
 
 namespace Partnumber.Client.Testing.Internal.EngineIO;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Partnumber.Client.Testing.Internal.Backend;
-using Partnumber.Client.Testing.Journal;
 
 namespace Partnumber.Client.Testing.Internal.InMemory;
 

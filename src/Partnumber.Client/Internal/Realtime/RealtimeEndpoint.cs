@@ -51,7 +51,7 @@ internal sealed class RealtimeEndpoint
 
 #if NET8_0_OR_GREATER
     private WebSocketUpgrade.RequestTemplate? _upgradeRequest;
-    private (IWebProxy Proxy, bool Applies)? _proxyDecision;
+    private ProxyDecision? _proxyDecision; // one immutable object, so a concurrent reader never pairs a proxy with another's answer
 
     /// <summary>Whether the system proxy (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY; NO_PROXY) applies: then ClientWebSocket tunnels through it.</summary>
     private bool UsesProxy() => UsesProxy(HttpClient.DefaultProxy);
@@ -59,15 +59,17 @@ internal sealed class RealtimeEndpoint
     /// <summary>Whether <paramref name="proxy"/> applies, asked once per proxy instance (an application may replace HttpClient.DefaultProxy), not once per connect.</summary>
     internal bool UsesProxy(IWebProxy proxy)
     {
-        if (_proxyDecision is { } decided && ReferenceEquals(decided.Proxy, proxy))
+        if (Volatile.Read(ref _proxyDecision) is { } decided && ReferenceEquals(decided.Proxy, proxy))
         {
             return decided.Applies;
         }
 
         var applies = ProxyApplies(proxy, Uri);
-        _proxyDecision = (proxy, applies);
+        Volatile.Write(ref _proxyDecision, new ProxyDecision(proxy, applies));
         return applies;
     }
+
+    private sealed record ProxyDecision(IWebProxy Proxy, bool Applies);
 
     /// <summary>The upgrade request, built on first use (a header it refuses fails every connect, as before).</summary>
     private WebSocketUpgrade.RequestTemplate UpgradeRequest => _upgradeRequest ??= new WebSocketUpgrade.RequestTemplate(Uri, Headers);

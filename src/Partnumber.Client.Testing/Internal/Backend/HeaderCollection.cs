@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Partnumber.Client.Testing.Journal;
+namespace Partnumber.Client.Testing.Internal.Backend;
 
 /// <summary>
 /// Recorded request headers: a read-only, case-insensitive map over one array. The journal keeps up to

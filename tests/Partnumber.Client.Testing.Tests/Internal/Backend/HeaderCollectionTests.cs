@@ -1,6 +1,6 @@
-using Partnumber.Client.Testing.Journal;
+using Partnumber.Client.Testing.Internal.Backend;
 
-namespace Partnumber.Client.Testing.Tests.Journal;
+namespace Partnumber.Client.Testing.Tests.Internal.Backend;
 
 public sealed class HeaderCollectionTests
 {
