@@ -23,9 +23,6 @@ internal static class WebSocketUpgrade
 
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    public static Task<WebSocket> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string> headers, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
-        => ConnectAsync(uri, new RequestTemplate(uri, headers), certificateValidation, cancellationToken);
-
     /// <param name="uri">The ws/wss address.</param>
     /// <param name="request">The upgrade request for <paramref name="uri"/>, built once per endpoint (see <see cref="RequestTemplate"/>).</param>
     /// <param name="certificateValidation">For wss: the server certificate check, or null for the system's.</param>
@@ -72,8 +69,6 @@ internal static class WebSocketUpgrade
             throw;
         }
     }
-
-    internal static byte[] BuildRequest(Uri uri, IReadOnlyDictionary<string, string> headers, string key) => new RequestTemplate(uri, headers).WithKey(key);
 
     /// <summary>The Host header: punycode for international names, brackets for IPv6, the port unless it is the scheme's default.</summary>
     internal static string HostHeader(Uri uri)

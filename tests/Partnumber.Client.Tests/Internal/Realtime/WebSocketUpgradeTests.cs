@@ -18,6 +18,11 @@ public sealed class WebSocketUpgradeTests
 {
     private static readonly Dictionary<string, string> NoHeaders = new();
 
+    private static byte[] BuildRequest(Uri uri, IReadOnlyDictionary<string, string> headers, string key) => new WebSocketUpgrade.RequestTemplate(uri, headers).WithKey(key);
+
+    private static Task<System.Net.WebSockets.WebSocket> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string> headers, System.Net.Security.RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
+        => WebSocketUpgrade.ConnectAsync(uri, new WebSocketUpgrade.RequestTemplate(uri, headers), certificateValidation, cancellationToken);
+
     [Fact]
     public void Accept_value_is_the_one_of_the_rfc_example()
         => Assert.Equal("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", WebSocketUpgrade.ExpectedAccept("dGhlIHNhbXBsZSBub25jZQ=="));
@@ -25,7 +30,7 @@ public sealed class WebSocketUpgradeTests
     [Fact]
     public void Request_carries_the_path_query_host_key_and_the_configured_headers()
     {
-        var request = Encoding.Latin1.GetString(WebSocketUpgrade.BuildRequest(
+        var request = Encoding.Latin1.GetString(BuildRequest(
             new Uri("ws://127.0.0.1:5055/socket.io/?EIO=4&transport=websocket"),
             new Dictionary<string, string> { ["Authorization"] = "Bearer t0ken" },
             "a2V5a2V5a2V5a2V5a2V5aw=="));
@@ -64,7 +69,7 @@ public sealed class WebSocketUpgradeTests
     [InlineData("", "v")]
     public void A_header_that_would_break_the_request_is_refused_by_name(string name, string value)
     {
-        var error = Assert.Throws<ArgumentException>(() => WebSocketUpgrade.BuildRequest(new Uri("ws://localhost/"), new Dictionary<string, string> { [name] = value }, "k"));
+        var error = Assert.Throws<ArgumentException>(() => new WebSocketUpgrade.RequestTemplate(new Uri("ws://localhost/"), new Dictionary<string, string> { [name] = value }));
         Assert.Contains($"'{name}'", error.Message);
     }
 
@@ -101,7 +106,7 @@ public sealed class WebSocketUpgradeTests
     public async Task A_frame_sent_in_the_same_segment_as_the_101_is_the_first_message_received()
     {
         await using var server = new OneShotUpgradeServer(tls: null, firstFrame: "0{\"sid\":\"s1\"}");
-        using var socket = await WebSocketUpgrade.ConnectAsync(server.Uri("ws"), NoHeaders, null, CancellationToken.None);
+        using var socket = await ConnectAsync(server.Uri("ws"), NoHeaders, null, CancellationToken.None);
 
         Assert.Equal("0{\"sid\":\"s1\"}", await ReceiveTextAsync(socket));
         await socket.SendAsync("40"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
@@ -112,7 +117,7 @@ public sealed class WebSocketUpgradeTests
     public async Task Headers_reach_the_server_in_the_upgrade_request()
     {
         await using var server = new OneShotUpgradeServer(tls: null, firstFrame: null);
-        using var socket = await WebSocketUpgrade.ConnectAsync(server.Uri("ws"), new Dictionary<string, string> { ["X-Api-Key"] = "k-123" }, null, CancellationToken.None);
+        using var socket = await ConnectAsync(server.Uri("ws"), new Dictionary<string, string> { ["X-Api-Key"] = "k-123" }, null, CancellationToken.None);
 
         Assert.Contains("\r\nX-Api-Key: k-123\r\n", await server.RequestHead);
     }
@@ -123,7 +128,7 @@ public sealed class WebSocketUpgradeTests
         using var certificate = SelfSignedLocalhost();
         await using var server = new OneShotUpgradeServer(tls: certificate, firstFrame: "0{}");
         var checkedThumbprint = (string?)null;
-        using var socket = await WebSocketUpgrade.ConnectAsync(server.Uri("wss"), NoHeaders, (_, cert, _, _) =>
+        using var socket = await ConnectAsync(server.Uri("wss"), NoHeaders, (_, cert, _, _) =>
         {
             checkedThumbprint = cert?.GetCertHashString();
             return true;
@@ -139,7 +144,7 @@ public sealed class WebSocketUpgradeTests
         using var certificate = SelfSignedLocalhost();
         await using var server = new OneShotUpgradeServer(tls: certificate, firstFrame: null);
 
-        await Assert.ThrowsAsync<AuthenticationException>(() => WebSocketUpgrade.ConnectAsync(server.Uri("wss"), NoHeaders, null, CancellationToken.None));
+        await Assert.ThrowsAsync<AuthenticationException>(() => ConnectAsync(server.Uri("wss"), NoHeaders, null, CancellationToken.None));
     }
 
     [Fact]
@@ -153,7 +158,7 @@ public sealed class WebSocketUpgradeTests
             await tcp.GetStream().ReadAsync(new byte[1024]);
         });
 
-        var error = await Assert.ThrowsAsync<WebSocketException>(() => WebSocketUpgrade.ConnectAsync(new Uri($"ws://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/socket.io/"), NoHeaders, null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(new Uri($"ws://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/socket.io/"), NoHeaders, null, CancellationToken.None));
         Assert.Contains("closed the connection during the WebSocket upgrade", error.Message);
         await closing;
     }
