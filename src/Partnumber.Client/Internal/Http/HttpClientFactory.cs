@@ -3,8 +3,12 @@ namespace Partnumber.Client.Internal;
 /// <summary>The HTTP client a <see cref="PartnumberClassificationClient"/> creates when the application supplies none.</summary>
 internal static class HttpClientFactory
 {
-    /// <summary>The most connections the owned client opens to the server at once; POSTs beyond that wait for one.</summary>
-    internal const int MaxConnectionsPerServer = 32;
+    /// <summary>
+    /// The most connections the owned client opens to the server at once; POSTs beyond that wait for one. Measured at
+    /// 1,000 classifications in flight (N = 10,000, fake backend): 32 cost the client ~10 % more CPU and wall time than
+    /// 128–256 (waiters queued in the pool), 1,024 added ~12 MB of peak RSS; 256 had neither cost.
+    /// </summary>
+    internal const int MaxConnectionsPerServer = 256;
 
     public static HttpClient CreateDefault()
     {
