@@ -105,12 +105,7 @@ internal sealed class ClassificationApi
     /// </summary>
     private static async Task<AcceptedTask> ReadAcceptedAsync(HttpContent content, int status, CancellationToken cancellationToken)
     {
-#if NET8_0_OR_GREATER
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-#else
-        var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
-#endif
-        using (stream)
+        using (var stream = await OpenStreamAsync(content, cancellationToken).ConfigureAwait(false))
         {
             var buffer = ArrayPool<byte>.Shared.Rent(1024);
             try
@@ -185,6 +180,14 @@ internal sealed class ClassificationApi
         return reader.ReadToEnd();
     }
 
+    /// <summary>The response body stream, cancellable where the framework allows it (.NET 5+).</summary>
+    private static Task<Stream> OpenStreamAsync(HttpContent content, CancellationToken cancellationToken)
+#if NET8_0_OR_GREATER
+        => content.ReadAsStreamAsync(cancellationToken);
+#else
+        => content.ReadAsStreamAsync();
+#endif
+
     private static string Cap(string text) => text.Length <= ClassificationRejectedException.MaxResponseBodyLength
         ? text
         : text.Substring(0, ClassificationRejectedException.MaxResponseBodyLength) + "…";
@@ -192,12 +195,7 @@ internal sealed class ClassificationApi
     /// <summary>Reads at most <paramref name="maxChars"/> characters: an error page can be large, exceptions and logs must not be.</summary>
     private static async Task<string> ReadBodyAsync(HttpContent content, int maxChars, CancellationToken cancellationToken)
     {
-#if NET8_0_OR_GREATER
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-#else
-        var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
-#endif
-        using (stream)
+        using (var stream = await OpenStreamAsync(content, cancellationToken).ConfigureAwait(false))
         {
             using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 4096);
             var buffer = new char[Math.Min(maxChars, 4096)];
