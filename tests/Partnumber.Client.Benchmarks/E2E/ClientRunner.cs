@@ -9,8 +9,9 @@ using SocketIOClient.Transport;
 namespace Partnumber.Client.Benchmarks.E2E;
 
 /// <summary>
-/// One client process: <c>warmup</c> classifications (not timed), then N at concurrency C, each timed from the call to
-/// the final result; prints one JSON line (<see cref="ClientRun"/>) with the process's peak RSS (VmHWM) at the end.
+/// One client process: <c>warmup</c> classifications (not timed; none started after <c>warmupSeconds</c>), then N at
+/// concurrency C, each timed from the call to the final result; prints one JSON line (<see cref="ClientRun"/>) with the
+/// process's peak RSS (VmHWM) at the end.
 /// </summary>
 internal static class ClientRunner
 {
@@ -22,6 +23,7 @@ internal static class ClientRunner
         var c = int.Parse(args[3], CultureInfo.InvariantCulture);
         var warmup = int.Parse(args[4], CultureInfo.InvariantCulture);
         var standby = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0;
+        var warmupLimit = args.Length > 6 ? TimeSpan.FromSeconds(double.Parse(args[6], CultureInfo.InvariantCulture)) : Timeout.InfiniteTimeSpan;
 
         Func<string, Task> classify;
         IAsyncDisposable? owned = null;
@@ -47,9 +49,11 @@ internal static class ClientRunner
                 return 2;
         }
 
+        var warmedUp = 0;
         if (warmup > 0)
         {
-            await RunManyAsync(classify, "WARM-", warmup, Math.Min(c, warmup), null);
+            var (warmOk, warmFailed, _) = await RunManyAsync(classify, "WARM-", warmup, Math.Min(c, warmup), null, warmupLimit);
+            warmedUp = warmOk + warmFailed;
         }
 
         var latencies = new List<double>(n);
@@ -57,7 +61,7 @@ internal static class ClientRunner
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         var pauseBefore = GC.GetTotalPauseDuration();
         var wall = Stopwatch.StartNew();
-        var (ok, failed, firstError) = await RunManyAsync(classify, "PN-", n, c, latencies);
+        var (ok, failed, firstError) = await RunManyAsync(classify, "PN-", n, c, latencies, Timeout.InfiniteTimeSpan);
         wall.Stop();
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
@@ -73,13 +77,16 @@ internal static class ClientRunner
             ClientCpuMs = clientCpu.TotalMilliseconds,
             AllocatedBytes = allocated,
             GcPauseMs = gcPause.TotalMilliseconds,
+            WarmedUp = warmedUp,
         };
         Console.WriteLine(JsonSerializer.Serialize(run, ClientRunJson.Default.ClientRun));
         return 0;
     }
 
-    private static async Task<(int Ok, int Failed, string? FirstError)> RunManyAsync(Func<string, Task> classify, string prefix, int count, int concurrency, List<double>? latencies)
+    /// <summary>Runs up to <paramref name="count"/> classifications; none is started once <paramref name="limit"/> has passed.</summary>
+    private static async Task<(int Ok, int Failed, string? FirstError)> RunManyAsync(Func<string, Task> classify, string prefix, int count, int concurrency, List<double>? latencies, TimeSpan limit)
     {
+        var began = Stopwatch.GetTimestamp();
         var next = -1;
         var ok = 0;
         var failed = 0;
@@ -89,7 +96,7 @@ internal static class ClientRunner
         {
             await Task.Yield();
             int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
+            while ((limit == Timeout.InfiniteTimeSpan || Stopwatch.GetElapsedTime(began) < limit) && (i = Interlocked.Increment(ref next)) < count)
             {
                 var started = Stopwatch.GetTimestamp();
                 try
@@ -202,6 +209,12 @@ internal sealed record ClientRun(int Ok, int Failed, double WallMs, double P50Ms
 
     /// <summary>Time the client's GC paused the process during the timed classifications (.NET clients; 0 for Node).</summary>
     public double GcPauseMs { get; init; }
+
+    /// <summary>Warm-up classifications run: fewer than asked when the warm-up time limit came first.</summary>
+    public int WarmedUp { get; init; }
+
+    /// <summary>The backend's CPU time per classification it served for this client, warm-up included, in µs.</summary>
+    public double ServerCpuUs(int timed) => ServerCpuMs * 1000 / (timed + WarmedUp);
 }
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals | System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString)]

@@ -32,7 +32,7 @@ internal static class Harness
             if (settings.BackendWarmup > 0)
             {
                 // Servers run for days: both are measured warm (.NET tiered JIT, V8), not while their JIT is still busy.
-                var warm = await RunClientAsync("sdk", backends[name].BaseUrl, settings.BackendWarmup, Settings.BackendWarmupConcurrency, 0, 0, nodeDir, settings.ClientCpu);
+                var warm = await RunClientAsync("sdk", backends[name].BaseUrl, settings.BackendWarmup, Settings.BackendWarmupConcurrency, 0, 0, 0, nodeDir, settings.ClientCpu);
                 Console.Error.WriteLine($"  {name,-5} warmed with {warm.Ok} classifications (not measured)");
             }
         }
@@ -50,10 +50,10 @@ internal static class Harness
                     foreach (var client in settings.Clients)
                     {
                         var cpuBefore = backend.CpuTime();
-                        var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.StandbyFor(c), nodeDir, settings.ClientCpu);
+                        var run = await RunClientAsync(client, backend.BaseUrl, settings.N, c, settings.Warmup, settings.WarmupSeconds, settings.StandbyFor(c), nodeDir, settings.ClientCpu);
                         run = run with { ServerCpuMs = (backend.CpuTime() - cpuBefore).TotalMilliseconds };
                         runs[backendName][client].Add(run);
-                        Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, server CPU {run.ServerCpuMs:0} ms, client CPU {run.ClientCpuMs:0} ms, client GC pause {run.GcPauseMs:0} ms, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
+                        Console.Error.WriteLine($"  {backendName,-5} {client,-12} N={settings.N} C={c} run {r + 1}: warm-up {run.WarmedUp}, wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB, server CPU {run.ServerCpuMs:0} ms, client CPU {run.ClientCpuMs:0} ms, client GC pause {run.GcPauseMs:0} ms, ok {run.Ok}, failed {run.Failed}{(run.FirstError is null ? "" : " (" + run.FirstError + ")")}");
                     }
                 }
             }
@@ -62,13 +62,13 @@ internal static class Harness
             {
                 foreach (var client in settings.Clients)
                 {
-                    rows.Add(Row.FromRuns(backendName, client, settings.N, c, settings.StandbyFor(c), settings.Warmup, runs[backendName][client]));
+                    rows.Add(Row.FromRuns(backendName, client, settings.N, c, settings.StandbyFor(c), runs[backendName][client]));
                 }
             }
 
             if (runs.TryGetValue("fake", out var fakeRuns) && runs.TryGetValue("node", out var nodeRuns))
             {
-                rates.AddRange(settings.Clients.Select(client => RateRow.FromRuns(client, settings.N, c, settings.Warmup, settings.StandbyFor(c), fakeRuns[client], nodeRuns[client])));
+                rates.AddRange(settings.Clients.Select(client => RateRow.FromRuns(client, settings.N, c, settings.StandbyFor(c), fakeRuns[client], nodeRuns[client])));
             }
         }
 
@@ -94,13 +94,13 @@ internal static class Harness
         return 0;
     }
 
-    private static async Task<ClientRun> RunClientAsync(string client, Uri baseUrl, int n, int c, int warmup, int standby, string nodeDir, string? cpu)
+    private static async Task<ClientRun> RunClientAsync(string client, Uri baseUrl, int n, int c, int warmup, double warmupSeconds, int standby, string nodeDir, string? cpu)
     {
         var inv = CultureInfo.InvariantCulture;
         ProcessStartInfo start;
         if (client == "node")
         {
-            start = new ProcessStartInfo("node", [Path.Combine(nodeDir, "client.js"), baseUrl.ToString(), n.ToString(inv), c.ToString(inv), warmup.ToString(inv)]);
+            start = new ProcessStartInfo("node", [Path.Combine(nodeDir, "client.js"), baseUrl.ToString(), n.ToString(inv), c.ToString(inv), warmup.ToString(inv), warmupSeconds.ToString(inv)]);
         }
         else
         {
@@ -111,7 +111,7 @@ internal static class Harness
                 "raw" => ("raw", 0),
                 _ => throw new ArgumentException("unknown client " + client),
             };
-            start = SelfStart(["client", kind, baseUrl.ToString(), n.ToString(inv), c.ToString(inv), warmup.ToString(inv), k.ToString(inv)]);
+            start = SelfStart(["client", kind, baseUrl.ToString(), n.ToString(inv), c.ToString(inv), warmup.ToString(inv), k.ToString(inv), warmupSeconds.ToString(inv)]);
         }
 
         start = OnCpu(start, cpu);
@@ -185,7 +185,7 @@ internal static class Harness
     private static string Table(List<Row> rows, Settings settings)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"{(settings.Pin ? "Pinned (--pin): backend on CPU 0, client on CPU 1. " : string.Empty)}Medians of {settings.Runs} runs; each backend warmed with {settings.BackendWarmup} classifications at C = {Settings.BackendWarmupConcurrency}, then {settings.Warmup} warm-up classifications per client process (not timed); ratios are vs the Node client on the same backend (lower is better); server CPU = the backend process's CPU time per classification (warm-up included), read from /proc around each client run; client CPU and client alloc = the client process's own CPU time and managed allocations per timed classification.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{(settings.Pin ? "Pinned (--pin): backend on CPU 0, client on CPU 1. " : string.Empty)}Medians of {settings.Runs} runs; each backend warmed with {settings.BackendWarmup} classifications at C = {Settings.BackendWarmupConcurrency}, then {settings.Warmup} warm-up classifications per client process (not timed; none started after {settings.WarmupSeconds} s); ratios are vs the Node client on the same backend (lower is better); server CPU = the backend process's CPU time per classification (warm-up included), read from /proc around each client run; client CPU and client alloc = the client process's own CPU time and managed allocations per timed classification.");
         sb.AppendLine();
         sb.AppendLine("| backend | client | N | C | wall ms | p50 ms | p95 ms | peak RSS MB | wall vs node | p50 vs node | RSS vs node | server CPU µs | client CPU µs | client alloc KB | failed |");
         sb.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
@@ -227,21 +227,21 @@ internal static class Harness
 
     private sealed record RateRow(string Client, int N, int C, int Standby, double NodeRate, double FakeRate, double Ratio, double MinRatio, double MaxRatio, double NodeCpuUs, double FakeCpuUs)
     {
-        public static RateRow FromRuns(string client, int n, int c, int warmup, int standby, List<ClientRun> fake, List<ClientRun> node)
+        public static RateRow FromRuns(string client, int n, int c, int standby, List<ClientRun> fake, List<ClientRun> node)
         {
             var ratios = fake.Zip(node, (f, nd) => nd.WallMs / f.WallMs).ToArray();
             return new(client, n, c, standby, Row.Median(node.Select(r => n * 1000 / r.WallMs)), Row.Median(fake.Select(r => n * 1000 / r.WallMs)),
                 Row.Median(ratios), ratios.Min(), ratios.Max(),
-                Row.Median(node.Select(r => r.ServerCpuMs * 1000 / (n + warmup))), Row.Median(fake.Select(r => r.ServerCpuMs * 1000 / (n + warmup))));
+                Row.Median(node.Select(r => r.ServerCpuUs(n))), Row.Median(fake.Select(r => r.ServerCpuUs(n))));
         }
     }
 
     private sealed record Row(string Backend, string Client, int N, int C, int Standby, double WallMs, double P50Ms, double P95Ms, double RssMb, double ServerCpuUs, double ClientCpuUs, double AllocatedKb, int Failed)
     {
-        public static Row FromRuns(string backend, string client, int n, int c, int standby, int warmup, List<ClientRun> runs)
+        public static Row FromRuns(string backend, string client, int n, int c, int standby, List<ClientRun> runs)
             => new(backend, client, n, c, client == "sdk-standby" ? standby : 0,
                 Median(runs.Select(r => r.WallMs)), Median(runs.Select(r => r.P50Ms)), Median(runs.Select(r => r.P95Ms)),
-                Median(runs.Select(r => r.PeakRssKb / 1024.0)), Median(runs.Select(r => r.ServerCpuMs * 1000 / (n + warmup))),
+                Median(runs.Select(r => r.PeakRssKb / 1024.0)), Median(runs.Select(r => r.ServerCpuUs(n))),
                 Median(runs.Select(r => r.ClientCpuMs * 1000 / n)), Median(runs.Select(r => r.AllocatedBytes / 1024.0 / n)), runs.Sum(r => r.Failed));
 
         public static double Median(IEnumerable<double> values)
@@ -265,6 +265,13 @@ internal static class Harness
         /// default measures both at their steady state, as the backends are; --warmup 20 measures first use.
         /// </summary>
         public int Warmup { get; private set; } = 15_000;
+
+        /// <summary>
+        /// --warmup-seconds: no warm-up classification starts after this long. It bounds the hand-written SocketIOClient
+        /// flow, whose 20 ms connect poll would make 15,000 sequential warm-ups last five minutes and whose time is that
+        /// poll however warm it is; the SDK (~8 s) and the Node client (~16 s at C = 1) finish theirs well within it.
+        /// </summary>
+        public double WarmupSeconds { get; private set; } = 30;
 
         public int? Standby { get; private set; }
 
@@ -306,6 +313,7 @@ internal static class Harness
                     case "--c": s.Concurrency = Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); break;
                     case "--runs": s.Runs = Int(); break;
                     case "--warmup": s.Warmup = Int(); break;
+                    case "--warmup-seconds": s.WarmupSeconds = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                     case "--standby": s.Standby = Int(); break;
                     case "--backends": s.Backends = Value().Split(','); break;
                     case "--clients": s.Clients = Value().Split(','); break;
