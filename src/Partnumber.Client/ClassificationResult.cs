@@ -12,8 +12,10 @@ public sealed class ClassificationResult
     /// <param name="taskId">The server's task id (from the 202 response).</param>
     /// <param name="roomId">The room the updates were delivered to.</param>
     /// <param name="payload">The raw <c>classification_finished</c> payload, extra fields included.</param>
-    public ClassificationResult(string partnumber, string? description, ClassificationStatus status, string taskId, string roomId, JsonElement payload)
+    /// <param name="transport">The transport that delivered the finished event; <see cref="PartnumberTransports.None"/> when unknown.</param>
+    public ClassificationResult(string partnumber, string? description, ClassificationStatus status, string taskId, string roomId, JsonElement payload, PartnumberTransports transport = PartnumberTransports.None)
     {
+        Transport = transport;
         Partnumber = partnumber ?? throw new ArgumentNullException(nameof(partnumber));
         Description = description;
         Status = status;
@@ -39,6 +41,12 @@ public sealed class ClassificationResult
 
     /// <summary>The whole <c>classification_finished</c> payload (a detached copy), including fields this client does not model.</summary>
     public JsonElement Payload { get; }
+
+    /// <summary>
+    /// The Engine.IO transport that delivered the finished event (<see cref="PartnumberTransports.WebSocket"/> or
+    /// <see cref="PartnumberTransports.LongPolling"/>); <see cref="PartnumberTransports.None"/> when not known.
+    /// </summary>
+    public PartnumberTransports Transport { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Partnumber}: {Status} (task {TaskId})";

@@ -15,6 +15,15 @@ public sealed class PartnumberClassificationClientOptions
     /// <summary>The default of <see cref="ClassificationTimeout"/>: 5 minutes.</summary>
     public static readonly TimeSpan DefaultClassificationTimeout = TimeSpan.FromMinutes(5);
 
+    /// <summary>The default of <see cref="IdleConnectionTimeout"/>: 60 seconds.</summary>
+    public static readonly TimeSpan DefaultIdleConnectionTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The default of <see cref="MaxClassificationsPerConnection"/>: 100.</summary>
+    public const int DefaultMaxClassificationsPerConnection = 100;
+
+    /// <summary>The default of <see cref="MaxIdleConnections"/>: 64.</summary>
+    public const int DefaultMaxIdleConnections = 64;
+
     /// <summary>
     /// The REST base address, for example <c>http://localhost:5000</c>. It is also the Socket.IO endpoint unless
     /// <see cref="SocketAddress"/> is set. Must be an absolute http or https URI.
@@ -100,6 +109,54 @@ public sealed class PartnumberClassificationClientOptions
     /// </summary>
     public int StandbyConnections { get; set; }
 
+    /// <summary>
+    /// The Engine.IO transports the client may use. Default <see cref="PartnumberTransports.WebSocket"/> |
+    /// <see cref="PartnumberTransports.LongPolling"/>: a WebSocket first; where it is refused (an answer other than 101, a
+    /// reset during the handshake, a server whose handshake offers no WebSocket) the client falls back to long-polling and
+    /// remembers, for this endpoint and for a few minutes, that WebSocket failed, so a polling-only server costs no failed
+    /// attempt per classification; after that it probes an upgrade from polling to WebSocket again. A single value
+    /// restricts the client to that transport.
+    /// </summary>
+    public PartnumberTransports Transports { get; set; } = PartnumberTransports.WebSocket | PartnumberTransports.LongPolling;
+
+    /// <summary>
+    /// Whether a Socket.IO connection whose classification ended with its <c>classification_finished</c> event is kept
+    /// and used by the next classification (its POST then names that connection's <c>socket_session_id</c>), instead of
+    /// being closed. Default true. A connection serves one classification at a time and is never reused after a failure,
+    /// a timeout, a cancellation, a drop, or any event that was not expected; see <see cref="MaxClassificationsPerConnection"/>,
+    /// <see cref="MaxIdleConnections"/> and <see cref="IdleConnectionTimeout"/> for its bounds.
+    /// </summary>
+    public bool ReuseConnections { get; set; } = true;
+
+    /// <summary>
+    /// How many classifications one connection serves before it is closed, when <see cref="ReuseConnections"/> is on.
+    /// The protocol has no way to leave a room, so a reused connection stays in every room it joined until it closes:
+    /// the default, <see cref="DefaultMaxClassificationsPerConnection"/> (100), keeps that small. 1 disables reuse.
+    /// </summary>
+    public int MaxClassificationsPerConnection { get; set; } = DefaultMaxClassificationsPerConnection;
+
+    /// <summary>
+    /// The most idle connections kept for reuse (standby connections included); one returned beyond that is closed.
+    /// Default <see cref="DefaultMaxIdleConnections"/> (64). Each idle connection holds a session on the server.
+    /// </summary>
+    public int MaxIdleConnections { get; set; } = DefaultMaxIdleConnections;
+
+    /// <summary>
+    /// How long a connection may stay idle in the pool before it is closed (standby connections up to
+    /// <see cref="StandbyConnections"/> excepted). Default <see cref="DefaultIdleConnectionTimeout"/> (60 seconds).
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; set; } = DefaultIdleConnectionTimeout;
+
+    /// <summary>
+    /// Whether the client acknowledges every TCP segment it reads at once instead of delaying the ACK (Linux:
+    /// <c>TCP_QUICKACK</c>, re-armed after each read, on the sockets the client opens itself: its WebSocket, its
+    /// long-polling requests and, when it owns its <see cref="HttpClient"/>, its POSTs). A server that leaves Nagle's
+    /// algorithm on (eventlet's WSGI server, which <c>socketio.run(app)</c> uses) holds every event after the first of a
+    /// burst until that ACK: about 40 ms per burst on Linux. Default true. Elsewhere (Windows, macOS) this has no effect:
+    /// such a server's events still wait for the system's delayed ACK (200 ms on Windows).
+    /// </summary>
+    public bool AcknowledgeImmediately { get; set; } = true;
+
     internal PartnumberClassificationClientOptions Clone()
     {
         var copy = new PartnumberClassificationClientOptions
@@ -118,6 +175,12 @@ public sealed class PartnumberClassificationClientOptions
             HttpRetryPolicy = HttpRetryPolicy,
             OnReconnecting = OnReconnecting,
             StandbyConnections = StandbyConnections,
+            Transports = Transports,
+            ReuseConnections = ReuseConnections,
+            MaxClassificationsPerConnection = MaxClassificationsPerConnection,
+            MaxIdleConnections = MaxIdleConnections,
+            IdleConnectionTimeout = IdleConnectionTimeout,
+            AcknowledgeImmediately = AcknowledgeImmediately,
         };
         foreach (var header in Headers)
         {
@@ -174,6 +237,26 @@ public sealed class PartnumberClassificationClientOptions
         if (StandbyConnections < 0)
         {
             throw new ArgumentException($"StandbyConnections must be 0 or more; got {StandbyConnections}.", nameof(StandbyConnections));
+        }
+
+        if (Transports == PartnumberTransports.None || (Transports & ~(PartnumberTransports.WebSocket | PartnumberTransports.LongPolling)) != 0)
+        {
+            throw new ArgumentException($"Transports must be WebSocket, LongPolling or both; got {Transports}.", nameof(Transports));
+        }
+
+        if (MaxClassificationsPerConnection < 1)
+        {
+            throw new ArgumentException($"MaxClassificationsPerConnection must be 1 or more; got {MaxClassificationsPerConnection}.", nameof(MaxClassificationsPerConnection));
+        }
+
+        if (MaxIdleConnections < 0)
+        {
+            throw new ArgumentException($"MaxIdleConnections must be 0 or more; got {MaxIdleConnections}.", nameof(MaxIdleConnections));
+        }
+
+        if (IdleConnectionTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"IdleConnectionTimeout must be positive; got {IdleConnectionTimeout}.", nameof(IdleConnectionTimeout));
         }
 
         if (TimeProvider is null)

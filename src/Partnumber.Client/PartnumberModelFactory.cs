@@ -12,6 +12,7 @@ public static class PartnumberModelFactory
     /// <param name="taskId">The task id; default <c>task-1</c>.</param>
     /// <param name="roomId">The room id; default <c>room-1</c>.</param>
     /// <param name="payload">The raw payload; default a JSON object built from the other arguments.</param>
+    /// <param name="transport">The transport that delivered it; default <see cref="PartnumberTransports.WebSocket"/>.</param>
     /// <returns>The result.</returns>
     public static ClassificationResult ClassificationResult(
         string partnumber,
@@ -19,7 +20,8 @@ public static class PartnumberModelFactory
         ClassificationStatus status = ClassificationStatus.Done,
         string taskId = "task-1",
         string roomId = "room-1",
-        JsonElement? payload = null)
+        JsonElement? payload = null,
+        PartnumberTransports transport = PartnumberTransports.WebSocket)
     {
         var element = payload ?? ToElement(new Dictionary<string, object?>
         {
@@ -27,7 +29,7 @@ public static class PartnumberModelFactory
             ["description"] = description,
             ["status"] = StatusText(status),
         });
-        return new ClassificationResult(partnumber, description, status, taskId, roomId, element);
+        return new ClassificationResult(partnumber, description, status, taskId, roomId, element, transport);
     }
 
     /// <summary>Builds a progress <see cref="ClassificationUpdate"/>.</summary>
