@@ -1,13 +1,24 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using Partnumber.Client.Internal;
+using Partnumber.Client.Internal.Classification;
+using Partnumber.Client.Internal.Http;
+using Partnumber.Client.Internal.Realtime;
 
 namespace Partnumber.Client;
 
 /// <summary>
-/// Classifies partnumbers: one call connects to the Socket.IO endpoint, POSTs the request, joins the task's room and
-/// streams progress until the final result. Thread-safe and reusable; each classification uses its own connection.
+/// Classifies partnumbers: one call gets a Socket.IO connection (reused from an earlier classification when possible),
+/// POSTs the request, joins the task's room and streams progress until the final result. Thread-safe and meant to be
+/// shared; a connection carries one classification at a time.
 /// </summary>
-public partial class PartnumberClassificationClient : IPartnumberClassificationClient, IAsyncDisposable, IDisposable
+public class PartnumberClassificationClient : IPartnumberClassificationClient, IAsyncDisposable, IDisposable
 {
+    private readonly ClientRuntime? _runtime;
+    private readonly HttpClient? _ownedHttpClient;
+    private readonly CancellationTokenSource _disposed = new();
+    private Task _released = Task.CompletedTask;
+
     /// <summary>For mocking only: creates a client with no configuration whose members must be overridden.</summary>
     protected PartnumberClassificationClient()
     {
@@ -18,17 +29,221 @@ public partial class PartnumberClassificationClient : IPartnumberClassificationC
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
     public PartnumberClassificationClient(PartnumberClassificationClientOptions options)
-        : this(httpClient: null, options, ownsHttpClient: true)
+        : this(httpClientSource: null, pollingHttpClientSource: null, options, connector: null, httpPipelineHasRetry: false)
     {
     }
 
-    /// <summary>Creates a client that sends its POSTs through <paramref name="httpClient"/>, which it never disposes.</summary>
+    /// <summary>
+    /// Creates a client that sends its POSTs (and, when the server offers no WebSocket, its long-polling requests)
+    /// through <paramref name="httpClient"/>, which it never disposes.
+    /// </summary>
     /// <param name="httpClient">The HTTP client (for example from <c>IHttpClientFactory</c>).</param>
     /// <param name="options">The settings; copied and validated.</param>
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
     public PartnumberClassificationClient(HttpClient httpClient, PartnumberClassificationClientOptions options)
-        : this(httpClient ?? throw new ArgumentNullException(nameof(httpClient)), options, ownsHttpClient: false)
+        : this(ClientOf(httpClient), ClientOf(httpClient), options, connector: null, httpPipelineHasRetry: false)
     {
+    }
+
+    /// <summary>For tests: a client on <paramref name="httpClient"/> (or its own) over another realtime transport.</summary>
+    internal PartnumberClassificationClient(HttpClient? httpClient, PartnumberClassificationClientOptions options, bool ownsHttpClient, IRealtimeConnector? connector)
+        : this(
+            ownsHttpClient || httpClient is null ? null : ClientOf(httpClient),
+            ownsHttpClient || httpClient is null ? null : ClientOf(httpClient),
+            options,
+            connector,
+            httpPipelineHasRetry: false)
+    {
+    }
+
+    /// <summary>
+    /// The one real constructor. <paramref name="httpClientSource"/> is asked for an HttpClient per POST (so
+    /// IHttpClientFactory can rotate handlers); null means a client-owned HttpClient, and a null
+    /// <paramref name="pollingHttpClientSource"/> a runtime-owned one for long-polling. Unless the HTTP pipeline already
+    /// retries (dependency injection adds the policy there), the POST runs under the options' retry policy.
+    /// <paramref name="connector"/> replaces the realtime transport (tests).
+    /// </summary>
+    internal PartnumberClassificationClient(Func<HttpClient>? httpClientSource, Func<HttpClient>? pollingHttpClientSource, PartnumberClassificationClientOptions options, IRealtimeConnector? connector, bool httpPipelineHasRetry)
+    {
+        if (options is null)
+        {
+            throw new ArgumentNullException(nameof(options));
+        }
+
+        var snapshot = options.Clone();
+        snapshot.Validate();
+        if (httpClientSource is null)
+        {
+            RealtimeEndpoint? endpoint = null;
+            var owned = _ownedHttpClient = HttpClientFactory.CreateDefault(snapshot.AcknowledgeImmediately, error => endpoint?.OnQuickAckRefused(error));
+            httpClientSource = () => owned;
+            _runtime = new ClientRuntime(snapshot, httpClientSource, pollingHttpClientSource, connector, httpPipelineHasRetry);
+            endpoint = _runtime.Endpoint;
+            return;
+        }
+
+        _runtime = new ClientRuntime(snapshot, httpClientSource, pollingHttpClientSource, connector, httpPipelineHasRetry);
+    }
+
+    internal ClientRuntime Runtime => _runtime ?? throw new InvalidOperationException("This instance was created for mocking; override the member you call.");
+
+    /// <inheritdoc />
+    public virtual IAsyncEnumerable<ClassificationUpdate> ClassifyAsync(ClassificationRequest request, CancellationToken cancellationToken = default)
+    {
+        ValidateRequest(request);
+        ThrowIfDisposed();
+        return ClassifyCoreAsync(request, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public virtual async Task<ClassificationResult> ClassifyAndWaitAsync(ClassificationRequest request, IProgress<ClassificationUpdate>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ValidateRequest(request);
+        ThrowIfDisposed();
+        var session = new ClassificationSession(Runtime, request, cancellationToken, _disposed.Token);
+        await using var _ = session.ConfigureAwait(false);
+        while (true)
+        {
+            var update = await session.NextAsync().ConfigureAwait(false);
+            if (update.IsFinal)
+            {
+                return update.Result!;
+            }
+
+            progress?.Report(update);
+        }
+    }
+
+    /// <inheritdoc />
+    public virtual async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        var runtime = Runtime;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var pooled = await runtime.Pool.RentAsync(linked.Token).ConfigureAwait(false);
+        var clean = false;
+        try
+        {
+            using var timeout = runtime.TimeProvider.CreateTimeoutSource(runtime.Options.ConnectTimeout);
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, timeout.Token);
+            var started = runtime.TimeProvider.GetTimestamp();
+            try
+            {
+                await pooled.Connection.EmitAsync(SocketIOEvents.Ping, "{}", waiting.Token).ConfigureAwait(false);
+                clean = true;
+                while (true)
+                {
+                    var received = await pooled.ReadAsync(waiting.Token).ConfigureAwait(false);
+                    if (received.IsDisconnect)
+                    {
+                        clean = false;
+                        throw new PartnumberConnectionException($"The connection ended before the pong_event arrived: {received.DisconnectReason}.", received.Error);
+                    }
+
+                    if (received.Name == SocketIOEvents.Pong)
+                    {
+                        return runtime.TimeProvider.GetElapsedTime(started);
+                    }
+
+                    clean = false; // something else arrived: not left on a connection someone reuses
+                }
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+            {
+                clean = false;
+                throw new PartnumberConnectionException($"No pong_event arrived within {runtime.Options.ConnectTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (ConnectTimeout) of the ping_event.", ex);
+            }
+            catch (OperationCanceledException)
+            {
+                clean = false;
+                throw;
+            }
+        }
+        finally
+        {
+            runtime.Pool.Return(pooled, clean);
+        }
+    }
+
+    /// <summary>Cancels the classifications still running and closes every connection the client holds; releases the HTTP clients it owns.</summary>
+    /// <returns>A task that completes when the connections are closed (each close handshake is bounded at about a second).</returns>
+    public virtual async ValueTask DisposeAsync()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+        await _released.ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels the classifications still running and closes every connection the client holds; releases the HTTP client it owns.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases resources.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/> or <see cref="DisposeAsync"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing || _disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _disposed.Cancel();
+        if (_runtime is not null)
+        {
+            var released = _released = _runtime.DisposeAsync().AsTask(); // closes the pooled connections, then the polling client
+            released.Forget();
+        }
+
+        _ownedHttpClient?.Dispose();
+    }
+
+    private static Func<HttpClient> ClientOf(HttpClient httpClient)
+    {
+        if (httpClient is null)
+        {
+            throw new ArgumentNullException(nameof(httpClient));
+        }
+
+        return () => httpClient;
+    }
+
+    private static void ValidateRequest(ClassificationRequest request)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Partnumber))
+        {
+            throw new ArgumentException("Partnumber is required: it must not be null, empty or white space.", nameof(request) + "." + nameof(ClassificationRequest.Partnumber));
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(PartnumberClassificationClient));
+        }
+    }
+
+    private async IAsyncEnumerable<ClassificationUpdate> ClassifyCoreAsync(ClassificationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var session = new ClassificationSession(Runtime, request, cancellationToken, _disposed.Token);
+        await using var _ = session.ConfigureAwait(false);
+        while (true)
+        {
+            var update = await session.NextAsync().ConfigureAwait(false);
+            yield return update;
+            if (update.IsFinal)
+            {
+                yield break;
+            }
+        }
     }
 }

@@ -194,7 +194,7 @@ public class PartnumberClassificationClientTests
     [InlineData(HttpStatusCode.BadRequest, "text/plain", "")]
     public async Task A_non_2xx_answer_is_ClassificationRejectedException_with_status_and_body_and_no_join(HttpStatusCode status, string contentType, string body)
     {
-        await using var harness = new InMemoryClientHarness();
+        var harness = new InMemoryClientHarness();
         harness.Http.Respond = (_, _) => new HttpResponseMessage(status) { Content = new StringContent(body, System.Text.Encoding.UTF8, contentType) };
 
         var error = await Assert.ThrowsAsync<ClassificationRejectedException>(() => harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
@@ -204,6 +204,8 @@ public class PartnumberClassificationClientTests
         Assert.Contains(((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
         var connection = Assert.Single(harness.Connector.Connections);
         Assert.Empty(connection.Emitted);
+        Assert.False(connection.IsDisposed); // refused before any task existed: it joined nothing, so it stays for reuse
+        await harness.DisposeAsync();
         Assert.True(connection.IsDisposed);
     }
 
@@ -291,12 +293,19 @@ public class PartnumberClassificationClientTests
     }
 
     [Fact]
-    public async Task Many_concurrent_classifications_on_one_client_each_get_their_own_connection_and_result()
+    public async Task Many_concurrent_classifications_on_one_client_each_get_their_own_connection_and_result_kept_until_dispose()
     {
-        await using var harness = new InMemoryClientHarness();
+        var harness = new InMemoryClientHarness();
+        var joins = 0;
+        var allJoined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         harness.Connector.OnJoin = (connection, room) => Task.Run(async () =>
         {
-            await Task.Yield();
+            if (Interlocked.Increment(ref joins) == 50)
+            {
+                allJoined.SetResult();
+            }
+
+            await allJoined.Task; // all 50 in flight at once: none can reuse another's connection
             connection.Push(Update, $$"""{"current":"1","total":"1","message":"{{room}}"}""");
             connection.Push(Finished, $$"""{"status":"done","description":"{{room}}"}""");
         });
@@ -306,19 +315,24 @@ public class PartnumberClassificationClientTests
         Assert.All(results, r => Assert.Equal(r.RoomId, r.Description));
         Assert.Equal(50, results.Select(r => r.RoomId).Distinct().Count());
         Assert.Equal(50, harness.Connector.Connections.Count);
+        Assert.All(harness.Connector.Connections, c => Assert.False(c.IsDisposed)); // idle in the pool, for the next ones
+        await harness.DisposeAsync();
         Assert.All(harness.Connector.Connections, c => Assert.True(c.IsDisposed));
     }
 
     [Fact]
-    public async Task PingAsync_measures_the_pong_round_trip_on_its_own_connection_and_closes_it()
+    public async Task PingAsync_measures_the_pong_round_trip_and_returns_the_connection_to_the_pool()
     {
-        await using var harness = new InMemoryClientHarness();
+        var harness = new InMemoryClientHarness();
 
         var elapsed = await harness.Client.PingAsync();
+        await harness.Client.PingAsync();
 
         Assert.True(elapsed >= TimeSpan.Zero);
         var connection = Assert.Single(harness.Connector.Connections);
-        Assert.Equal("ping_event", Assert.Single(connection.Emitted).Name);
+        Assert.Equal(["ping_event", "ping_event"], connection.Emitted.Select(e => e.Name));
+        Assert.False(connection.IsDisposed);
+        await harness.DisposeAsync();
         Assert.True(connection.IsDisposed);
     }
 

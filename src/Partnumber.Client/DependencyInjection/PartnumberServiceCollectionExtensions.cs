@@ -105,6 +105,7 @@ public static class PartnumberServiceCollectionExtensions
         }
 
         var factory = provider.GetRequiredService<IHttpClientFactory>();
-        return new PartnumberClassificationClient(() => factory.CreateClient(httpClientName), options, connector: null, httpPipelineHasRetry: true);
+        Func<HttpClient> source = () => factory.CreateClient(httpClientName);
+        return new PartnumberClassificationClient(source, source, options, connector: null, httpPipelineHasRetry: true);
     }
 }

@@ -5,10 +5,18 @@ using Partnumber.Client.Internal.Realtime;
 
 namespace Partnumber.Client.Internal;
 
-/// <summary>What every classification of one client shares: settings, the HTTP API, the connector, the clock.</summary>
-internal sealed class ClientRuntime
+/// <summary>What every classification of one client shares: settings, the HTTP API, the connection pool, the clock.</summary>
+internal sealed class ClientRuntime : IAsyncDisposable
 {
-    public ClientRuntime(PartnumberClassificationClientOptions options, Func<HttpClient> httpClientSource, IRealtimeConnector? connector, bool httpPipelineHasRetry)
+    private readonly bool _ownsConnector;
+    private readonly Lazy<HttpClient>? _ownedPollingClient;
+
+    /// <param name="options">The validated settings.</param>
+    /// <param name="httpClientSource">Gives the HTTP client for each POST.</param>
+    /// <param name="pollingHttpClientSource">Gives the HTTP client for long-polling; null: one the runtime owns (created on first use).</param>
+    /// <param name="connector">Opens realtime connections (tests supply an in-memory one); null: the real one.</param>
+    /// <param name="httpPipelineHasRetry">True when the HTTP pipeline retries already (dependency injection), so the POST gets no policy of its own.</param>
+    public ClientRuntime(PartnumberClassificationClientOptions options, Func<HttpClient> httpClientSource, Func<HttpClient>? pollingHttpClientSource, IRealtimeConnector? connector, bool httpPipelineHasRetry)
     {
         Options = options;
         Logger = options.LoggerFactory?.CreateLogger("Partnumber.Client") ?? NullLogger.Instance;
@@ -17,9 +25,16 @@ internal sealed class ClientRuntime
             httpClientSource,
             options,
             httpPipelineHasRetry ? null : options.HttpRetryPolicy ?? PartnumberHttpPolicies.SafeRetry(timeProvider: options.TimeProvider));
-        Endpoint = new RealtimeEndpoint(options);
-        Connector = connector ?? new SocketIORealtimeConnector(Endpoint, Logger, options.StandbyConnections);
+        if (pollingHttpClientSource is null)
+        {
+            var owned = _ownedPollingClient = new Lazy<HttpClient>(() => HttpClientFactory.CreateForPolling(options.AcknowledgeImmediately, Endpoint!.OnQuickAckRefused));
+            pollingHttpClientSource = () => owned.Value;
+        }
+
+        Endpoint = new RealtimeEndpoint(options, pollingHttpClientSource, Logger);
         _ownsConnector = connector is null;
+        Pool = new ConnectionPool(connector ?? new SocketIORealtimeConnector(Endpoint, Logger), ConnectionPoolSettings.From(options), TimeProvider, Logger);
+        Pool.Fill();
     }
 
     public PartnumberClassificationClientOptions Options { get; }
@@ -32,10 +47,19 @@ internal sealed class ClientRuntime
 
     public RealtimeEndpoint Endpoint { get; }
 
-    public IRealtimeConnector Connector { get; }
+    /// <summary>Every realtime connection a classification or ping uses comes from, and goes back to, this pool.</summary>
+    public ConnectionPool Pool { get; }
 
-    private readonly bool _ownsConnector;
+    /// <summary>Whether the connector is the runtime's own (not a test's).</summary>
+    internal bool OwnsConnector => _ownsConnector;
 
-    /// <summary>Closes what the runtime created itself (the standby connections); a connector given by a test is left alone.</summary>
-    public ValueTask DisposeAsync() => _ownsConnector ? Connector.DisposeAsync() : default;
+    /// <summary>Closes every pooled connection and the long-polling client the runtime owns.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Pool.DisposeAsync().ConfigureAwait(false);
+        if (_ownedPollingClient is { IsValueCreated: true } owned)
+        {
+            owned.Value.Dispose();
+        }
+    }
 }

@@ -5,8 +5,8 @@ namespace Partnumber.Client.Internal;
 /// <summary>Every log message of the SDK. Header values and request bodies are never logged.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Debug, "Socket.IO connected to {Endpoint} with session {SessionId}")]
-    public static partial void Connected(ILogger logger, Uri endpoint, string sessionId);
+    [LoggerMessage(1, LogLevel.Debug, "Socket.IO connected to {Endpoint} with session {SessionId} over {Transport}")]
+    public static partial void Connected(ILogger logger, Uri endpoint, string sessionId, PartnumberTransports transport);
 
     [LoggerMessage(2, LogLevel.Debug, "Classification of {Partnumber} accepted: task {TaskId}, room {RoomId}")]
     public static partial void Accepted(ILogger logger, string partnumber, string taskId, string roomId);
@@ -37,4 +37,28 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "The OnReconnecting callback threw; ignored")]
     public static partial void ReconnectHookFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(30, LogLevel.Information, "WebSocket to {Endpoint} was refused ({Reason}); using long-polling, and trying WebSocket again (by an upgrade probe) after {Minutes} min")]
+    public static partial void WebSocketRefused(ILogger logger, Uri endpoint, string reason, long minutes);
+
+    [LoggerMessage(31, LogLevel.Debug, "WebSocket to {Endpoint} is still refused ({Reason}); staying on long-polling")]
+    public static partial void WebSocketStillRefused(ILogger logger, Uri endpoint, string reason);
+
+    [LoggerMessage(32, LogLevel.Information, "WebSocket to {Endpoint} works again: upgraded a long-polling session, and new connections use WebSocket first")]
+    public static partial void WebSocketWorksAgain(ILogger logger, Uri endpoint);
+
+    [LoggerMessage(33, LogLevel.Debug, "Immediate TCP acknowledgement (TCP_QUICKACK) was refused by the platform; ACKs stay delayed: {Reason}")]
+    public static partial void QuickAckRefused(ILogger logger, string reason, Exception error);
+
+    [LoggerMessage(20, LogLevel.Debug, "A standby realtime connection could not be opened (retried after the next classification starts): {Reason}")]
+    public static partial void StandbyConnectFailed(ILogger logger, string reason, Exception error);
+
+    [LoggerMessage(21, LogLevel.Warning, "Closed idle connection {SessionId}: the server sent it {EventName} between classifications (a late event of an earlier task?)")]
+    public static partial void IdleConnectionGotEvent(ILogger logger, string sessionId, string eventName);
+
+    [LoggerMessage(12, LogLevel.Debug, "Classification of {Partnumber} cancelled by the caller while {Phase}")]
+    public static partial void Cancelled(ILogger logger, string partnumber, string phase);
+
+    [LoggerMessage(13, LogLevel.Warning, "Classification of {Partnumber}: ignored a classification_finished of {Carried} on reused connection {SessionId} (a late event of an earlier task); the connection will not be reused")]
+    public static partial void IgnoredLateFinished(ILogger logger, string partnumber, string carried, string sessionId);
 }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
 using Partnumber.Client.Internal;
+using Partnumber.Client.Internal.Classification;
 using Partnumber.Client.Internal.Payloads;
 using Partnumber.Client.Internal.Realtime;
 
@@ -16,7 +17,7 @@ namespace Partnumber.Client.Benchmarks.Micro;
 /// a consumer's <c>await foreach</c> gets. Three cuts:
 /// <list type="bullet">
 /// <item><see cref="WireFrameToUpdate"/>: the whole client path. A real <see cref="ClassificationSession"/> on a real
-/// SocketIORealtimeConnection (EngineIOWebSocket + SocketIOClient 3.0.6) over a loopback TCP WebSocket; each operation
+/// SocketIORealtimeConnection (EngineIOSession over a WebSocketTransport + SocketIOClient 3.0.6) over a loopback TCP WebSocket; each operation
 /// sends the 110-byte frame from the server end and awaits the session's next update (WebSocket receive, UTF-8 decode,
 /// the library's packet parsing and OnAny callback, the SDK's copy into the channel, the session's read, payload
 /// clone and lenient parse). The server end's send is included (it allocates nothing).</item>
@@ -74,9 +75,10 @@ public class EventDispatchBenchmarks
             ClassificationTimeout = TimeSpan.FromDays(1),
             ReconnectPolicy = PartnumberReconnectPolicy.None,
             WebSocketFactory = webSocketFactory,
+            Transports = PartnumberTransports.WebSocket,
         };
         var http = new HttpClient(new AcceptingHandler());
-        return new ClientRuntime(options, () => http, connector, httpPipelineHasRetry: false); // the default: SafeRetry around the POST
+        return new ClientRuntime(options, () => http, () => http, connector, httpPipelineHasRetry: false); // the default: SafeRetry around the POST
     }
 
     /// <summary>A session on an in-process connection whose channel the benchmark writes, as the library callback does.</summary>
@@ -89,6 +91,14 @@ public class EventDispatchBenchmarks
         private ChannelRig(JsonElement payload) => _payload = payload;
 
         public string SessionId => "sid-1";
+
+        public PartnumberTransports Transport => PartnumberTransports.WebSocket;
+
+        public string? FallbackReason => null;
+
+        public bool IsOpen => true;
+
+        public bool SawMalformedPacket => false;
 
         public ChannelReader<RealtimeEvent> Events => _events.Reader;
 

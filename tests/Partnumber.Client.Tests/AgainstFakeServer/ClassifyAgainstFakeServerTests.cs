@@ -246,14 +246,14 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Twenty_concurrent_classifications_have_no_cross_talk_and_leave_no_connection_open()
+    public async Task Twenty_concurrent_classifications_have_no_cross_talk_and_dispose_leaves_no_connection_open()
     {
         for (var i = 0; i < 20; i++)
         {
             _server.ForPartnumber($"PN-C{i}").Progress($"step of {i}").Finish($"description of {i}", new { index = i });
         }
 
-        await using var client = _server.CreateClient();
+        var client = _server.CreateClient();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
         {
@@ -268,6 +268,7 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
             Assert.Equal(r.i, r.result.Payload.GetProperty("index").GetInt32());
             Assert.Equal(new[] { $"step of {r.i}" }, r.messages);
         });
+        await client.DisposeAsync(); // the connections were kept for reuse until now
         foreach (var session in _server.Journal.Sessions)
         {
             await _server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == session.EngineSessionId);
@@ -277,19 +278,24 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Every_exit_path_closes_its_connection()
+    public async Task A_clean_end_keeps_the_connection_for_the_next_classification_and_every_other_exit_closes_it()
     {
         _server.ForPartnumber("PN-FAIL").FailInFinished("x");
         _server.ForPartnumber("PN-SLOW").Progress("1").NeverFinish();
         await using var client = _server.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(30));
 
         await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-OK"));
-        await Assert.ThrowsAsync<ClassificationFailedException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-FAIL")));
+        await Assert.ThrowsAsync<ClassificationFailedException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-FAIL"))); // failed, but in its finished event: a clean end
+        var reused = Assert.Single(_server.Journal.Sessions);
+        Assert.False(reused.IsClosed);
+        Assert.Equal(2, _server.Journal.Requests.Count(r => r.Method == "POST" && r.SocketSessionId == reused.SocketSessionId));
+
         await foreach (var update in client.ClassifyAsync(new ClassificationRequest("PN-SLOW")))
         {
             break; // leaving early
         }
 
+        await _server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == reused.EngineSessionId);
         using (var cts = new CancellationTokenSource())
         {
             var cancelled = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-SLOW"), new InlineProgress(_ => cts.Cancel()), cts.Token);
@@ -301,7 +307,7 @@ public sealed class ClassifyAgainstFakeServerTests : IAsyncLifetime
             await _server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == session.EngineSessionId);
         }
 
-        Assert.Equal(4, _server.Journal.Sessions.Count);
+        Assert.Equal(2, _server.Journal.Sessions.Count);
         Assert.Equal(0, _server.OpenSessionCount);
     }
 

@@ -15,7 +15,7 @@ public sealed class ClassifyManyAgainstFakeServerTests : IAsyncLifetime
     public async Task A_batch_classifies_every_request_once_reports_failures_as_outcomes_and_closes_every_socket()
     {
         _server.ForPartnumber("PN-7").FailInFinished("no class for PN-7");
-        await using var client = _server.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(30));
+        var client = _server.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(30));
         var requests = Enumerable.Range(0, 40).Select(i => new ClassificationRequest($"PN-{i}")).Append(new ClassificationRequest(" "));
 
         var outcomes = await client.ClassifyManyAsync(requests, new ClassifyManyOptions { MaxConcurrency = 8 }).ToListAsync();
@@ -26,6 +26,8 @@ public sealed class ClassifyManyAgainstFakeServerTests : IAsyncLifetime
         Assert.IsType<ClassificationFailedException>(outcomes.Single(o => o.Request.Partnumber == "PN-7").Exception);
         Assert.IsType<ArgumentException>(outcomes.Single(o => o.Index == 40).Exception);
         Assert.Equal(40, _server.Journal.Requests.Count);
+        Assert.InRange(_server.Journal.Sessions.Count, 1, 8); // one connection per concurrent classification at most, reused
+        await client.DisposeAsync();
         await AllSessionsClosedAsync();
     }
 
@@ -33,7 +35,7 @@ public sealed class ClassifyManyAgainstFakeServerTests : IAsyncLifetime
     public async Task Leaving_the_loop_early_cancels_the_running_classifications_and_their_sockets_close()
     {
         _server.ForPartnumber(p => p != "PN-3").NeverFinish();
-        await using var client = _server.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromMinutes(5));
+        var client = _server.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromMinutes(5));
         var requests = Enumerable.Range(0, 100).Select(i => new ClassificationRequest($"PN-{i}"));
 
         ClassificationOutcome? first = null;
@@ -46,6 +48,13 @@ public sealed class ClassifyManyAgainstFakeServerTests : IAsyncLifetime
         Assert.Equal("PN-3", first!.Request.Partnumber);
         Assert.True(first.Succeeded);
         Assert.InRange(_server.Journal.Requests.Count, 4, 6 + 1);
+        var cancelled = _server.Journal.Requests.Where(r => r.Method == "POST" && r.Partnumber != "PN-3").Select(r => r.SocketSessionId).ToList();
+        foreach (var session in _server.Journal.Sessions.Where(s => cancelled.Contains(s.SocketSessionId)))
+        {
+            await _server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == session.EngineSessionId); // cancelled: closed at once
+        }
+
+        await client.DisposeAsync(); // PN-3's connection ended cleanly: kept for reuse until now
         await AllSessionsClosedAsync();
     }
 

@@ -54,6 +54,7 @@ internal sealed class ScriptedConnection : IRealtimeConnection
     private readonly Channel<RealtimeEvent> _events = Channel.CreateUnbounded<RealtimeEvent>();
     private readonly ScriptedRealtimeConnector _owner;
     private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _dropped;
 
     public ScriptedConnection(string sessionId, ScriptedRealtimeConnector owner)
     {
@@ -62,6 +63,14 @@ internal sealed class ScriptedConnection : IRealtimeConnection
     }
 
     public string SessionId { get; }
+
+    public PartnumberTransports Transport { get; set; } = PartnumberTransports.WebSocket;
+
+    public string? FallbackReason { get; set; }
+
+    public bool IsOpen => !_dropped && !IsDisposed;
+
+    public bool SawMalformedPacket { get; set; }
 
     public ChannelReader<RealtimeEvent> Events => _events.Reader;
 
@@ -99,6 +108,7 @@ internal sealed class ScriptedConnection : IRealtimeConnection
 
     public void Drop(string reason)
     {
+        _dropped = true;
         _events.Writer.TryWrite(RealtimeEvent.Disconnected(reason));
         _events.Writer.TryComplete();
     }

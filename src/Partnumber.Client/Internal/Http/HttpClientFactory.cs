@@ -1,29 +1,79 @@
-namespace Partnumber.Client.Internal;
+#if NET8_0_OR_GREATER
+using System.Net.Sockets;
+using Partnumber.Client.Internal.Net;
+#endif
 
-/// <summary>The HTTP client a <see cref="PartnumberClassificationClient"/> creates when the application supplies none.</summary>
+namespace Partnumber.Client.Internal.Http;
+
+/// <summary>The HTTP clients a <see cref="PartnumberClassificationClient"/> creates when the application supplies none.</summary>
 internal static class HttpClientFactory
 {
     /// <summary>
-    /// The most connections the owned client opens to the server at once; POSTs beyond that wait for one. Measured at
-    /// 1,000 classifications in flight (N = 10,000, fake backend): 32 cost the client ~10 % more CPU and wall time than
+    /// The most connections the owned POST client opens to the server at once; POSTs beyond that wait for one. Measured
+    /// at 1,000 classifications in flight (N = 10,000, fake backend): 32 cost the client ~10 % more CPU and wall time than
     /// 128–256 (waiters queued in the pool), 1,024 added ~12 MB of peak RSS; 256 had neither cost.
     /// </summary>
     internal const int MaxConnectionsPerServer = 256;
 
-    public static HttpClient CreateDefault()
+    /// <summary>The client for the POSTs.</summary>
+    /// <param name="acknowledgeImmediately">Re-arm TCP_QUICKACK on its connections (.NET 8+ on Linux).</param>
+    /// <param name="onQuickAckRefused">Told when the platform refuses TCP_QUICKACK.</param>
+    public static HttpClient CreateDefault(bool acknowledgeImmediately = false, Action<Exception>? onQuickAckRefused = null)
     {
 #if NET8_0_OR_GREATER
         // Pooled connections are recycled so DNS changes are seen, as IHttpClientFactory would do. The POSTs are short
         // and few next to the minutes a classification lasts: a bounded pool keeps 1,000 classifications started at once
         // from opening (and then keeping idle, with 8 KB of buffers each) 1,000 connections.
-        var transport = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            MaxConnectionsPerServer = MaxConnectionsPerServer,
-        };
+        var transport = CreateHandler(acknowledgeImmediately, onQuickAckRefused, useCookies: true);
+        transport.MaxConnectionsPerServer = MaxConnectionsPerServer;
 #else
         var transport = new HttpClientHandler { MaxConnectionsPerServer = MaxConnectionsPerServer };
 #endif
         return new HttpClient(transport, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
+
+    /// <summary>
+    /// The client for Engine.IO long-polling: no bound on connections (every polling session keeps a GET waiting for
+    /// the server, so a bound would starve the POSTs of the sessions beyond it) and no cookie container (each Engine.IO
+    /// session keeps its own cookies, for sticky sessions).
+    /// </summary>
+    public static HttpClient CreateForPolling(bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused)
+    {
+#if NET8_0_OR_GREATER
+        var transport = CreateHandler(acknowledgeImmediately, onQuickAckRefused, useCookies: false);
+#else
+        var transport = new HttpClientHandler { UseCookies = false };
+#endif
+        return new HttpClient(transport, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+#if NET8_0_OR_GREATER
+    private static SocketsHttpHandler CreateHandler(bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, bool useCookies)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            UseCookies = useCookies,
+        };
+        if (acknowledgeImmediately && QuickAckStream.IsSupported)
+        {
+            handler.ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+                    return QuickAckStream.Create(socket, acknowledgeImmediately: true, onQuickAckRefused);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        return handler;
+    }
+#endif
 }

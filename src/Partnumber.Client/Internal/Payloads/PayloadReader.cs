@@ -103,6 +103,14 @@ internal static class PayloadReader
         return null;
     }
 
+    /// <summary>A progress update from a <c>classification_update_status</c> payload (an object) whose status was read.</summary>
+    public static ClassificationUpdate ReadProgress(JsonElement payload, ClassificationStatus status)
+        => new(status, ReadInt32(payload, "current"), ReadInt32(payload, "total"), ReadString(payload, "message"), result: null, payload);
+
+    /// <summary>The result a <c>classification_finished</c> payload (an object) carries; its partnumber, else the request's.</summary>
+    public static ClassificationResult ReadResult(JsonElement payload, ClassificationStatus status, string requestedPartnumber, string taskId, string roomId, PartnumberTransports transport)
+        => new(ReadString(payload, "partnumber") ?? requestedPartnumber, ReadString(payload, "description"), status, taskId, roomId, payload, transport);
+
     private static bool TryGetProperty(JsonElement payload, string name, out JsonElement value)
     {
         if (payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)

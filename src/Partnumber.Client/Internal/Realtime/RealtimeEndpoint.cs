@@ -1,13 +1,25 @@
 using System.Net;
 using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+using Partnumber.Client.Internal.Realtime.EngineIO;
 
 namespace Partnumber.Client.Internal.Realtime;
 
-/// <summary>Where and how to open the WebSocket of a realtime connection, derived once from the client options.</summary>
+/// <summary>
+/// Where and how to reach the Socket.IO endpoint, derived once from the client options: its WebSocket and long-polling
+/// addresses, the handshake headers and <c>auth</c>, the transports allowed, and how sockets and requests are opened.
+/// </summary>
 internal sealed class RealtimeEndpoint
 {
-    public RealtimeEndpoint(PartnumberClassificationClientOptions options)
+    private readonly Func<HttpClient> _pollingHttpClient;
+    private readonly Dictionary<string, string> _headers;
+    private readonly ILogger _logger;
+    private int _quickAckRefusalLogged;
+
+    public RealtimeEndpoint(PartnumberClassificationClientOptions options, Func<HttpClient> pollingHttpClient, ILogger logger)
     {
+        _pollingHttpClient = pollingHttpClient;
+        _logger = logger;
         var address = options.SocketAddress ?? options.BaseAddress;
         var secure = address.Scheme is "https" or "wss";
         var authority = address.IsDefaultPort ? address.Host : $"{address.Host}:{address.Port}";
@@ -20,9 +32,12 @@ internal sealed class RealtimeEndpoint
         Path = address.AbsolutePath.TrimEnd('/') + "/" + options.SocketIOPath.Trim('/');
         Origin = new Uri((secure ? "https://" : "http://") + authority);
         Uri = new Uri((secure ? "wss://" : "ws://") + authority + Path + "/?EIO=4&transport=websocket");
-        Headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
+        PollingUri = new Uri(Origin, Path + "/?EIO=4&transport=polling");
+        _headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
         ConnectTimeout = options.ConnectTimeout;
         TimeProvider = options.TimeProvider;
+        Transports = options.Transports;
+        AcknowledgeImmediately = options.AcknowledgeImmediately;
         WebSocketFactory = options.WebSocketFactory;
         ConfigureWebSocket = options.ConfigureWebSocket;
         AuthJson = options.Auth.Count == 0 ? null : WriteAuth(options.Auth);
@@ -34,20 +49,58 @@ internal sealed class RealtimeEndpoint
     /// <summary>The Engine.IO WebSocket URI, e.g. <c>ws://localhost:5000/socket.io/?EIO=4&amp;transport=websocket</c>.</summary>
     public Uri Uri { get; }
 
+    /// <summary>The Engine.IO long-polling URI, e.g. <c>http://localhost:5000/socket.io/?EIO=4&amp;transport=polling</c>.</summary>
+    public Uri PollingUri { get; }
+
     /// <summary>Scheme, host and port only: what SocketIOClient is given (a path there would become a namespace).</summary>
     public Uri Origin { get; }
 
     public string Path { get; }
 
-    public IReadOnlyDictionary<string, string> Headers { get; }
+    public IReadOnlyDictionary<string, string> Headers => _headers;
 
     public TimeSpan ConnectTimeout { get; }
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>The transports the options allow.</summary>
+    public PartnumberTransports Transports { get; }
+
+    /// <summary>Whether sockets the SDK opens re-arm TCP_QUICKACK after each read.</summary>
+    public bool AcknowledgeImmediately { get; }
+
     private Func<Uri, IReadOnlyDictionary<string, string>, CancellationToken, Task<WebSocket>>? WebSocketFactory { get; }
 
     private Action<ClientWebSocketOptions>? ConfigureWebSocket { get; }
+
+    /// <summary>The HTTP client long-polling requests go through.</summary>
+    public HttpClient PollingHttpClient() => _pollingHttpClient();
+
+    /// <summary>The WebSocket URI that upgrades Engine.IO session <paramref name="sid"/>.</summary>
+    public Uri WebSocketUriFor(string sid) => new(Uri.AbsoluteUri + "&sid=" + System.Uri.EscapeDataString(sid));
+
+    /// <summary>Adds the handshake headers (and the session's cookies, if any) to a long-polling request.</summary>
+    public void ApplyHeaders(HttpRequestMessage request, string? cookieHeader)
+    {
+        foreach (var header in Headers)
+        {
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        if (cookieHeader is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", cookieHeader);
+        }
+    }
+
+    /// <summary>Reports, once per client, that the platform refused TCP_QUICKACK.</summary>
+    public void OnQuickAckRefused(Exception error)
+    {
+        if (Interlocked.Exchange(ref _quickAckRefusalLogged, 1) == 0)
+        {
+            Log.QuickAckRefused(_logger, error.Message, error);
+        }
+    }
 
 #if NET8_0_OR_GREATER
     private WebSocketUpgrade.RequestTemplate? _upgradeRequest;
@@ -82,6 +135,9 @@ internal sealed class RealtimeEndpoint
     }
 #endif
 
+    private Dictionary<string, string> WithCookie(string cookieHeader)
+        => new(_headers, StringComparer.OrdinalIgnoreCase) { ["Cookie"] = cookieHeader };
+
     private static string WriteAuth(IDictionary<string, string> fields)
     {
         using var buffer = new MemoryStream();
@@ -99,18 +155,32 @@ internal sealed class RealtimeEndpoint
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    public async Task<WebSocket> OpenWebSocketAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a WebSocket to <paramref name="uri"/> (<see cref="Uri"/>, or an upgrade of a polling session) with the
+    /// handshake headers and <paramref name="cookieHeader"/>: through the configured factory, the SDK's own handshake
+    /// (.NET 8+, when nothing needs ClientWebSocket), or <see cref="ClientWebSocket"/>.
+    /// </summary>
+    public async Task<WebSocket> OpenWebSocketAsync(Uri uri, string? cookieHeader, CancellationToken cancellationToken)
     {
         if (WebSocketFactory is not null)
         {
-            return await WebSocketFactory(Uri, Headers, cancellationToken).ConfigureAwait(false)
+            var headers = Headers;
+            if (cookieHeader is not null)
+            {
+                headers = WithCookie(cookieHeader);
+            }
+
+            return await WebSocketFactory(uri, headers, cancellationToken).ConfigureAwait(false)
                 ?? throw new PartnumberConnectionException("The configured WebSocketFactory returned null.");
         }
 
 #if NET8_0_OR_GREATER
         if (ConfigureWebSocket is null && !UsesProxy())
         {
-            return await WebSocketUpgrade.ConnectAsync(Uri, UpgradeRequest, certificateValidation: null, cancellationToken).ConfigureAwait(false);
+            var request = uri == Uri && cookieHeader is null
+                ? UpgradeRequest
+                : new WebSocketUpgrade.RequestTemplate(uri, cookieHeader is null ? Headers : WithCookie(cookieHeader));
+            return await WebSocketUpgrade.ConnectAsync(uri, request, certificateValidation: null, AcknowledgeImmediately, OnQuickAckRefused, cancellationToken).ConfigureAwait(false);
         }
 #endif
 
@@ -123,8 +193,13 @@ internal sealed class RealtimeEndpoint
                 socket.Options.SetRequestHeader(header.Key, header.Value);
             }
 
+            if (cookieHeader is not null)
+            {
+                socket.Options.SetRequestHeader("Cookie", cookieHeader);
+            }
+
             ConfigureWebSocket?.Invoke(socket.Options);
-            await socket.ConnectAsync(Uri, cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
             return socket;
         }
         catch

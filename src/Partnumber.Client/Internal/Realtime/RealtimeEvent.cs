@@ -17,8 +17,8 @@ internal sealed class RealtimeEvent
     public string? Name { get; }
 
     /// <summary>
-    /// The event's first argument (undefined when the event had none). The receiver owns it: a connection never disposes
-    /// the document behind it, so it stays valid for as long as it is referenced and is handed to the caller uncopied.
+    /// The event's first argument (undefined when the event had none): a detached copy the SDK made of the library's
+    /// parse, so it stays valid for as long as it is referenced and is handed to the caller as is.
     /// </summary>
     public JsonElement Payload { get; }
 

@@ -1,52 +1,62 @@
-using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Partnumber.Client.Internal.Realtime.EngineIO;
 using SocketIOClient;
 using SocketIOClient.Transport;
 
 namespace Partnumber.Client.Internal.Realtime;
 
 /// <summary>
-/// A realtime connection on SocketIOClient 3.0.6, over a WebSocket the SDK opened itself. Readiness is event-driven
-/// (the namespace CONNECT ack), library callbacks only copy events into a channel, and the end of the connection,
-/// whatever its cause, is reported once as the channel's last item.
+/// A realtime connection: SocketIOClient 3.0.6 runs the Socket.IO protocol over an Engine.IO session the SDK opened
+/// itself (WebSocket or long-polling, see <see cref="EngineIOConnector"/>). Readiness is event-driven (the namespace
+/// CONNECT ack), library callbacks only copy events into a channel, and the end of the connection, whatever its cause,
+/// is reported once as the channel's last item.
 /// </summary>
 internal sealed class SocketIORealtimeConnection : IRealtimeConnection
 {
+    private readonly EngineIOConnector _engineConnector;
     private readonly RealtimeEndpoint _endpoint;
     private readonly ILogger _logger;
     private readonly Channel<RealtimeEvent> _events = Channel.CreateUnbounded<RealtimeEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly TaskCompletionSource<bool> _namespaceConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private EngineIOWebSocket? _engine;
+    private EngineIOSession? _engine;
     private SocketIO? _socket;
     private string? _announcedSessionId;
     private int _ended;
+    private volatile bool _sawMalformedPacket;
 
-    public SocketIORealtimeConnection(RealtimeEndpoint endpoint, ILogger logger)
+    public SocketIORealtimeConnection(EngineIOConnector engineConnector, RealtimeEndpoint endpoint, ILogger logger)
     {
+        _engineConnector = engineConnector;
         _endpoint = endpoint;
         _logger = logger;
     }
 
     public string SessionId { get; private set; } = string.Empty;
 
+    public PartnumberTransports Transport => _engine?.Transport ?? PartnumberTransports.None;
+
+    public string? FallbackReason { get; private set; }
+
     public ChannelReader<RealtimeEvent> Events => _events.Reader;
 
-    /// <summary>False once the connection has ended, whatever the cause.</summary>
     public bool IsOpen => Volatile.Read(ref _ended) == 0;
+
+    public bool SawMalformedPacket => _sawMalformedPacket;
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        var webSocket = await _endpoint.OpenWebSocketAsync(cancellationToken).ConfigureAwait(false);
-        var engine = new EngineIOWebSocket(webSocket, _endpoint.TimeProvider, OnTransportClosed, OnMalformedPacket);
+        var opened = await _engineConnector.OpenAsync(OnTransportClosed, OnMalformedPacket, cancellationToken).ConfigureAwait(false);
+        var engine = opened.Session;
         _engine = engine;
+        FallbackReason = opened.FallbackReason;
 
         var socket = new SocketIO(_endpoint.Origin, new SocketIOOptions
         {
             EIO = 4,
             Path = _endpoint.Path,
-            Transport = TransportProtocol.WebSocket,
+            Transport = TransportProtocol.WebSocket, // what the library sees; the Engine.IO session underneath may poll
             AutoUpgrade = false,
             Reconnection = false, // the SDK owns reconnection
             // The SDK bounds the connect itself (ConnectFreshAsync). SocketIOClient 3.0.6 makes a CancellationTokenSource
@@ -75,6 +85,10 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
 
         await _namespaceConnected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         SessionId = Volatile.Read(ref _announcedSessionId) is { Length: > 0 } announced ? announced : socket.Id ?? string.Empty;
+        if (opened.UpgradeCandidate is { } polling)
+        {
+            _engineConnector.StartUpgrade(polling);
+        }
     }
 
     public Task EmitAsync(string eventName, string jsonPayload, CancellationToken cancellationToken)
@@ -83,6 +97,7 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
         return socket.EmitAsync(eventName, cancellationToken, new RawJson(jsonPayload));
     }
 
+    /// <summary>Ends the connection; the task completes when its transport finished closing (bounded in time, never faults).</summary>
     public ValueTask DisposeAsync()
     {
         End("closed by the client", null);
@@ -92,10 +107,10 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
         }
         catch (Exception)
         {
-            // SocketIOClient 3.0.6 throws from Dispose when its transport never started; the WebSocket is closed already.
+            // SocketIOClient 3.0.6 throws from Dispose when its transport never started; the session is closed already.
         }
 
-        return default;
+        return _engine is { TransportClosed: { IsCompleted: false } closing } ? new ValueTask(closing) : default;
     }
 
     private void OnServerEvent(string eventName, SocketIOResponse response)
@@ -103,19 +118,27 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
         // Runs on the library's receive loop: copy out, never block, never throw.
         try
         {
-            // SocketIOClient parses each packet into a JsonDocument it never disposes: the element outlives the callback
-            // (the RealtimeEvent.Payload contract), so it is passed on without a copy.
-            var payload = response.Count > 0 ? response.GetValue(0) : default;
-            if (eventName == "connected" && payload.ValueKind == JsonValueKind.Object
-                && payload.TryGetProperty("socket_session_id", out var sessionId) && sessionId.ValueKind == JsonValueKind.String)
+            // A detached copy: the SDK owns it, whatever the library later does with the document it parsed.
+            var payload = response.Count > 0 ? response.GetValue(0).Clone() : default;
+
+            if (eventName == SocketIOEvents.Connected)
             {
-                Volatile.Write(ref _announcedSessionId, sessionId.GetString());
+                // The session announcement belongs to the connection, not to any classification: it is not queued, so an
+                // idle connection holds no event until the server sends one.
+                if (payload.ValueKind == JsonValueKind.Object
+                    && payload.TryGetProperty("socket_session_id", out var sessionId) && sessionId.ValueKind == JsonValueKind.String)
+                {
+                    Volatile.Write(ref _announcedSessionId, sessionId.GetString());
+                }
+
+                return;
             }
 
             _events.Writer.TryWrite(RealtimeEvent.ServerEvent(eventName, payload));
         }
         catch (Exception ex)
         {
+            _sawMalformedPacket = true;
             Log.IgnoredMalformedEvent(_logger, eventName, ex);
         }
     }
@@ -123,7 +146,10 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
     private void OnTransportClosed(string reason, Exception? error) => End(reason, error);
 
     private void OnMalformedPacket(string packet, Exception error)
-        => Log.IgnoredMalformedPacket(_logger, packet.Length > 200 ? packet.Substring(0, 200) + "…" : packet, error);
+    {
+        _sawMalformedPacket = true;
+        Log.IgnoredMalformedPacket(_logger, Excerpt.Of(packet, 200), error);
+    }
 
     private void End(string reason, Exception? error)
     {

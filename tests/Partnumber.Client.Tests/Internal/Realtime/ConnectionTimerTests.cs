@@ -16,12 +16,14 @@ public sealed class ConnectionTimerCollection
 [Collection(nameof(ConnectionTimerTests))]
 public sealed class ConnectionTimerTests
 {
-    [Fact]
-    public async Task Finished_classifications_leave_no_timers_queued()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Finished_classifications_leave_no_timers_queued(bool reuse)
     {
         const int classifications = 200;
         await using var server = await FakePartnumberServer.StartAsync();
-        await using (var client = server.CreateClient())
+        await using (var client = server.CreateClient(o => o.ReuseConnections = reuse))
         {
             await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-WARM")); // first-use timers of the runtime and the server
             var before = Timer.ActiveCount;
@@ -31,7 +33,7 @@ public sealed class ConnectionTimerTests
                 await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-" + i));
             }
 
-            foreach (var session in server.Journal.Sessions) // each connection is closed after its result is returned
+            foreach (var session in server.Journal.Sessions.Where(_ => !reuse)) // without reuse each connection is closed after its result
             {
                 await server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == session.EngineSessionId);
             }

@@ -35,7 +35,7 @@ public sealed class RealtimeEndpointProxyTests
     [Fact]
     public void An_endpoint_asks_a_proxy_once_and_asks_again_when_the_proxy_is_replaced()
     {
-        var endpoint = new RealtimeEndpoint(new PartnumberClassificationClientOptions { BaseAddress = new Uri("http://backend.example:5000") });
+        var endpoint = new RealtimeEndpoint(new PartnumberClassificationClientOptions { BaseAddress = new Uri("http://backend.example:5000") }, () => throw new InvalidOperationException("no polling here"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var first = new RecordingProxy(new Uri("http://proxy.example:3128"), bypassed: false);
         var replacement = new RecordingProxy(null, bypassed: false);
 

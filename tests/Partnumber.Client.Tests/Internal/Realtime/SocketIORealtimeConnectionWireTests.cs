@@ -25,7 +25,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     [Fact]
     public async Task After_the_result_the_client_sends_a_close_frame_and_completes_the_close_handshake()
     {
-        await using var client = CreateClient();
+        await using var client = CreateClient(o => o.ReuseConnections = false);
         var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
         await using var peer = await _server.AcceptAsync();
         await peer.OpenAsync();
@@ -48,7 +48,11 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
     [Fact]
     public async Task Connected_event_before_the_connect_ack_is_handled_and_its_session_id_is_posted()
     {
-        await using var client = CreateClient(o => o.Headers["Authorization"] = "Bearer t0ken");
+        await using var client = CreateClient(o =>
+        {
+            o.Headers["Authorization"] = "Bearer t0ken";
+            o.ReuseConnections = false;
+        });
         var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1"));
         await using var peer = await _server.AcceptAsync();
 
@@ -295,6 +299,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         await peer.SendAsync("""42["pong_event",{"message":"pong"}]""");
 
         Assert.True(await ping >= TimeSpan.Zero);
+        await client.DisposeAsync(); // the connection went back to the pool: disposing the client closes it
         await peer.WaitForCloseAsync();
     }
 

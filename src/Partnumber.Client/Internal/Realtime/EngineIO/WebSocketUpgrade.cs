@@ -1,12 +1,12 @@
 #if NET8_0_OR_GREATER
-using System.Buffers;
+using Partnumber.Client.Internal.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Partnumber.Client.Internal.Realtime;
+namespace Partnumber.Client.Internal.Realtime.EngineIO;
 
 /// <summary>
 /// Opens a client WebSocket over a bare <see cref="Socket"/> (RFC 6455 opening handshake written here) instead of
@@ -21,13 +21,18 @@ internal static class WebSocketUpgrade
     /// <summary>The largest upgrade response head accepted (status line and headers).</summary>
     internal const int MaxResponseHeadBytes = 16 * 1024;
 
+    /// <summary>The largest body of a refused upgrade that is read (to recover packets a long-poll answer carried).</summary>
+    internal const int MaxRefusalBodyBytes = 1_048_576;
+
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     /// <param name="uri">The ws/wss address.</param>
     /// <param name="request">The upgrade request for <paramref name="uri"/>, built once per endpoint (see <see cref="RequestTemplate"/>).</param>
     /// <param name="certificateValidation">For wss: the server certificate check, or null for the system's.</param>
+    /// <param name="acknowledgeImmediately">Re-arm TCP_QUICKACK after every read (see <see cref="QuickAckStream"/>).</param>
+    /// <param name="onQuickAckRefused">Told once when the platform refuses TCP_QUICKACK.</param>
     /// <param name="cancellationToken">Cancels the connect and the handshake.</param>
-    public static async Task<WebSocket> ConnectAsync(Uri uri, RequestTemplate request, RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
+    public static async Task<WebSocket> ConnectAsync(Uri uri, RequestTemplate request, RemoteCertificateValidationCallback? certificateValidation, bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, CancellationToken cancellationToken)
     {
         var secure = uri.Scheme == "wss";
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -35,7 +40,7 @@ internal static class WebSocketUpgrade
         try
         {
             await socket.ConnectAsync(uri.IdnHost, uri.Port, cancellationToken).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: true);
+            stream = QuickAckStream.Create(socket, acknowledgeImmediately, onQuickAckRefused);
             if (secure)
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -77,45 +82,115 @@ internal static class WebSocketUpgrade
         return uri.IsDefaultPort ? host : host + ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Reads the response head, checks it is the 101 answer to <paramref name="key"/>, returns the bytes after it.</summary>
+    /// <summary>
+    /// Reads the response head, checks it is the 101 answer to <paramref name="key"/>, returns the bytes after it. Any
+    /// other answer throws a <see cref="WebSocketException"/> whose inner <see cref="UpgradeRefusedException"/> has its status and (when it has a Content-Length) its body.
+    /// </summary>
     private static async Task<byte[]> ReadResponseAsync(Stream stream, string key, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        var (buffer, count) = await BoundedRead.ReadAsync(stream, MaxResponseHeadBytes, cancellationToken, static (data, read) => IndexOfHeadEnd(data.AsSpan(0, read)) >= 0).ConfigureAwait(false);
         try
         {
-            var count = 0;
-            int headEnd;
-            while ((headEnd = IndexOfHeadEnd(buffer.AsSpan(0, count))) < 0)
+            if (count < 0)
             {
-                if (count == buffer.Length)
-                {
-                    if (buffer.Length >= MaxResponseHeadBytes)
-                    {
-                        throw new WebSocketException(WebSocketError.HeaderError, $"The server's answer to the WebSocket upgrade has no end of headers within {MaxResponseHeadBytes} bytes.");
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, count).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await stream.ReadAsync(buffer.AsMemory(count, Math.Min(buffer.Length, MaxResponseHeadBytes) - count), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The server closed the connection during the WebSocket upgrade.");
-                }
-
-                count += read;
+                throw new WebSocketException(WebSocketError.HeaderError, $"The server's answer to the WebSocket upgrade has no end of headers within {MaxResponseHeadBytes} bytes.");
             }
 
-            Validate(Encoding.Latin1.GetString(buffer, 0, headEnd), key);
-            return buffer.AsSpan(headEnd + 4, count - headEnd - 4).ToArray();
+            var headEnd = IndexOfHeadEnd(buffer.AsSpan(0, count));
+            if (headEnd < 0)
+            {
+                throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The server closed the connection during the WebSocket upgrade.");
+            }
+
+            var head = Encoding.Latin1.GetString(buffer, 0, headEnd);
+            var afterHead = buffer.AsSpan(headEnd + 4, count - headEnd - 4).ToArray();
+            if (StatusOf(head) is { } status and not 101)
+            {
+                throw await RefusedAsync(stream, head, status, afterHead, cancellationToken).ConfigureAwait(false);
+            }
+
+            Validate(head, key);
+            return afterHead;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BoundedRead.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// The refusal of a non-101 answer, with its body when it announced a Content-Length of at most
+    /// <see cref="MaxRefusalBodyBytes"/>: a proxy that drops <c>Upgrade</c> turns an upgrade probe into a long-poll
+    /// request, and the packets the server answered it with must not be lost.
+    /// </summary>
+    private static async Task<WebSocketException> RefusedAsync(Stream stream, string head, int status, byte[] afterHead, CancellationToken cancellationToken)
+    {
+        var statusLine = head.Substring(0, head.IndexOf("\r\n", StringComparison.Ordinal) is var end and >= 0 ? end : head.Length);
+        string? body = null;
+        if (HeaderValue(head, "Content-Length") is { } lengthText
+            && int.TryParse(lengthText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
+            && length <= MaxRefusalBodyBytes)
+        {
+            var bytes = new byte[length];
+            var have = Math.Min(afterHead.Length, length);
+            afterHead.AsSpan(0, have).CopyTo(bytes);
+            try
+            {
+                while (have < length)
+                {
+                    var read = await stream.ReadAsync(bytes.AsMemory(have), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    have += read;
+                }
+
+                body = have == length ? Encoding.UTF8.GetString(bytes) : null;
+            }
+            catch (Exception ex) when (ex is IOException or SocketException)
+            {
+                body = null; // the status alone still says the upgrade was refused
+            }
+        }
+
+        var message = $"The server returned status code '{status}' when status code '101' was expected ({Shorten(statusLine)}).";
+        return new WebSocketException(WebSocketError.NotAWebSocket, message, new UpgradeRefusedException(status, message, HeaderValue(head, "Content-Type"), body));
+    }
+
+    /// <summary>The status code of a response head, or null when its status line is not HTTP.</summary>
+    private static int? StatusOf(string head)
+    {
+        var rest = head.AsSpan();
+        var statusLine = NextLine(ref rest);
+        var firstSpace = statusLine.IndexOf(' ');
+        if (firstSpace < 0 || !statusLine.StartsWith("HTTP/1.", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var afterVersion = statusLine.Slice(firstSpace + 1);
+        var secondSpace = afterVersion.IndexOf(' ');
+        return int.TryParse(secondSpace < 0 ? afterVersion : afterVersion.Slice(0, secondSpace), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status) ? status : null;
+    }
+
+    /// <summary>The first value of header <paramref name="name"/> in a response head, trimmed; null when absent.</summary>
+    private static string? HeaderValue(string head, string name)
+    {
+        var rest = head.AsSpan();
+        NextLine(ref rest);
+        while (!rest.IsEmpty)
+        {
+            var line = NextLine(ref rest);
+            var colon = line.IndexOf(':');
+            if (colon > 0 && line.Slice(0, colon).Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return line.Slice(colon + 1).Trim().ToString();
+            }
+        }
+
+        return null;
     }
 
     internal static void Validate(string head, string key)

@@ -1,13 +1,18 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Partnumber.Client.Internal.Realtime;
 using Partnumber.Client.Testing;
 
 namespace Partnumber.Client.Tests.Internal.Realtime;
 
-/// <summary>The standby pool: bounded, dead standbys replaced, everything closed on dispose; and a classification that uses one.</summary>
-public sealed class StandbyConnectionPoolTests
+/// <summary>
+/// The connection pool: standbys bounded and replaced, connections returned after a clean classification reused within
+/// their bounds (uses, idle count, idle time), closed when anything arrives while idle, everything closed on dispose;
+/// and classifications that use it.
+/// </summary>
+public sealed class ConnectionPoolTests
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
 
@@ -15,7 +20,7 @@ public sealed class StandbyConnectionPoolTests
     public async Task Fill_connects_up_to_the_capacity_and_no_more()
     {
         var connector = new GatedConnector();
-        using var pool = connector.CreatePool(capacity: 3);
+        await using var pool = connector.CreatePool(capacity: 3);
         var added = CountDown(pool, 3);
 
         pool.Fill();
@@ -35,10 +40,10 @@ public sealed class StandbyConnectionPoolTests
     public async Task A_take_hands_out_a_standby_and_starts_exactly_one_replacement()
     {
         var connector = new GatedConnector();
-        using var pool = await FilledPoolAsync(connector, capacity: 2);
+        await using var pool = await FilledPoolAsync(connector, capacity: 2);
 
         var replaced = CountDown(pool, 1);
-        Assert.True(pool.TryTake(out var taken));
+        var taken = Assert.IsType<PooledConnection>(pool.TryTakeIdle()).Connection;
         Assert.Contains(taken, connector.Created);
         Assert.Equal(1, pool.IdleCount);
         Assert.Equal(1, pool.ConnectingCount);
@@ -54,32 +59,34 @@ public sealed class StandbyConnectionPoolTests
     public async Task Dead_standbys_are_closed_skipped_and_replaced()
     {
         var connector = new GatedConnector();
-        using var pool = await FilledPoolAsync(connector, capacity: 2);
+        await using var pool = await FilledPoolAsync(connector, capacity: 2);
         var first = connector.Created.ToArray();
-        first[0].Alive = false; // the heartbeat watchdog (or the server) ended it while idle
+        var ended = new TaskCompletionSource<PooledConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pool.IdleConnectionEnded += c => ended.TrySetResult(c);
 
-        var replaced = CountDown(pool, 2);
-        Assert.True(pool.TryTake(out var taken));
-        Assert.Same(first[1], taken);
+        var replaced = CountDown(pool, 1);
+        first[0].Die(); // the heartbeat watchdog (or the server) ended it while idle
+        Assert.Same(first[0], (await ended.Task.WaitAsync(Budget)).Connection);
         Assert.True(first[0].Disposed);
-        connector.Release(2);
+        connector.Release(1);
         await replaced.WaitAsync(Budget);
         Assert.Equal(2, pool.IdleCount);
 
-        foreach (var standby in connector.Created.Skip(2))
+        foreach (var standby in connector.Created)
         {
-            standby.Alive = false;
+            standby.Alive = false; // ended, and the pool not told yet
         }
 
-        Assert.False(pool.TryTake(out _)); // all dead: the caller connects fresh
+        Assert.Null(pool.TryTakeIdle()); // all dead: the caller connects fresh
         Assert.Equal(0, pool.IdleCount);
+        Assert.All(connector.Created, c => Assert.True(c.Disposed));
     }
 
     [Fact]
     public async Task A_failed_replacement_is_reported_and_not_retried_until_the_next_take()
     {
         var connector = new GatedConnector { Error = new PartnumberConnectionException("refused") };
-        using var pool = connector.CreatePool(capacity: 1);
+        await using var pool = connector.CreatePool(capacity: 1);
         var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
         pool.ReplenishFailed += ex => failed.TrySetResult(ex);
 
@@ -88,7 +95,7 @@ public sealed class StandbyConnectionPoolTests
         Assert.IsType<PartnumberConnectionException>(await failed.Task.WaitAsync(Budget));
         Assert.Equal(1, connector.Attempts);
         Assert.Equal(0, pool.ConnectingCount);
-        Assert.False(pool.TryTake(out _));
+        Assert.Null(pool.TryTakeIdle());
         Assert.Equal(1, pool.ConnectingCount); // the take asks for one replacement
     }
 
@@ -96,9 +103,9 @@ public sealed class StandbyConnectionPoolTests
     public async Task With_none_ready_the_oldest_connecting_standby_is_claimed_and_one_replacement_started()
     {
         var connector = new GatedConnector();
-        using var pool = connector.CreatePool(capacity: 1);
+        await using var pool = connector.CreatePool(capacity: 1);
         pool.Fill();
-        Assert.False(pool.TryTake(out _));
+        Assert.Null(pool.TryTakeIdle());
 
         Assert.True(pool.TryClaimConnecting(out var claimed));
         Assert.False(claimed.IsCompleted);
@@ -109,7 +116,7 @@ public sealed class StandbyConnectionPoolTests
         var connection = await claimed.WaitAsync(Budget);
         await standbyAdded.WaitAsync(Budget);
         Assert.Equal(1, pool.IdleCount); // the claimed connection went to the caller, the replacement to the pool
-        Assert.True(pool.TryTake(out var standby));
+        var standby = Assert.IsType<PooledConnection>(pool.TryTakeIdle()).Connection;
         Assert.NotSame(connection, standby);
     }
 
@@ -117,7 +124,7 @@ public sealed class StandbyConnectionPoolTests
     public async Task A_claimed_standby_that_fails_to_connect_fails_the_claim_and_is_not_reported_as_a_replenish_failure()
     {
         var connector = new GatedConnector { Error = new PartnumberConnectionException("refused") };
-        using var pool = connector.CreatePool(capacity: 1);
+        await using var pool = connector.CreatePool(capacity: 1);
         var replenishFailures = 0;
         var replacementFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         pool.ReplenishFailed += _ =>
@@ -137,10 +144,10 @@ public sealed class StandbyConnectionPoolTests
     }
 
     [Fact]
-    public void Nothing_is_claimed_when_nothing_is_connecting()
+    public async Task Nothing_is_claimed_when_nothing_is_connecting()
     {
         var connector = new GatedConnector();
-        using var pool = connector.CreatePool(capacity: 1);
+        await using var pool = connector.CreatePool(capacity: 1);
 
         Assert.False(pool.TryClaimConnecting(out _));
     }
@@ -157,7 +164,7 @@ public sealed class StandbyConnectionPoolTests
         var late = new TaskCompletionSource<FakeConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         connector.Disposed += c => late.TrySetResult(c);
 
-        pool.Dispose();
+        await pool.DisposeAsync();
         Assert.Equal(0, pool.IdleCount);
         Assert.All(connector.Created, c => Assert.True(c.Disposed));
 
@@ -167,7 +174,7 @@ public sealed class StandbyConnectionPoolTests
         Assert.Equal(3, connector.Created.Count);
         Assert.All(connector.Created, c => Assert.True(c.Disposed));
         Assert.Contains(closed, connector.Created);
-        Assert.False(pool.TryTake(out _));
+        Assert.Null(pool.TryTakeIdle());
         Assert.Equal(3, connector.Attempts);
     }
 
@@ -186,7 +193,7 @@ public sealed class StandbyConnectionPoolTests
                 return await inner(uri, headers, token);
             };
         });
-        var pool = ((SocketIORealtimeConnector)client.Runtime.Connector).Standby!;
+        var pool = client.Runtime.Pool;
         var replacementReady = CountDown(pool, 1);
         using var cancel = new CancellationTokenSource();
 
@@ -209,8 +216,12 @@ public sealed class StandbyConnectionPoolTests
     public async Task A_classification_uses_the_standby_and_dispose_closes_the_replacement()
     {
         await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { AutoJoin = true });
-        var client = server.CreateClient(o => o.StandbyConnections = 1);
-        var pool = ((SocketIORealtimeConnector)client.Runtime.Connector).Standby!;
+        var client = server.CreateClient(o =>
+        {
+            o.StandbyConnections = 1;
+            o.ReuseConnections = false; // a standby serves one classification, then closes
+        });
+        var pool = client.Runtime.Pool;
         var ready = CountDown(pool, 1);
         if (pool.IdleCount == 0)
         {
@@ -241,8 +252,193 @@ public sealed class StandbyConnectionPoolTests
         Assert.Equal(0, new PartnumberClassificationClientOptions().StandbyConnections);
     }
 
+    [Fact]
+    public async Task A_connection_returned_clean_serves_the_next_rent()
+    {
+        var connector = new GatedConnector();
+        await using var pool = connector.CreatePool(new ConnectionPoolSettings());
+        connector.Release(1);
+
+        var first = await pool.RentAsync(CancellationToken.None);
+        pool.Return(first, reusable: true);
+        var second = await pool.RentAsync(CancellationToken.None);
+
+        Assert.Same(first, second);
+        Assert.Equal(2, second.Uses);
+        Assert.True(second.IsReused);
+        Assert.Equal(1, connector.Attempts);
+        Assert.False(((FakeConnection)second.Connection).Disposed);
+    }
+
+    [Theory]
+    [InlineData("not reusable")]
+    [InlineData("reuse off")]
+    [InlineData("dead")]
+    [InlineData("malformed packet seen")]
+    public async Task A_connection_that_must_not_be_reused_is_closed_when_returned(string why)
+    {
+        var connector = new GatedConnector();
+        await using var pool = connector.CreatePool(new ConnectionPoolSettings { Reuse = why != "reuse off" });
+        connector.Release(2);
+        var rented = await pool.RentAsync(CancellationToken.None);
+        var connection = (FakeConnection)rented.Connection;
+        connection.Alive = why != "dead";
+        connection.SawMalformedPacket = why == "malformed packet seen";
+
+        pool.Return(rented, reusable: why != "not reusable");
+
+        Assert.True(connection.Disposed);
+        Assert.Equal(0, pool.IdleCount);
+        Assert.NotSame(rented, await pool.RentAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_connection_is_closed_after_MaxUses_classifications()
+    {
+        var connector = new GatedConnector();
+        await using var pool = connector.CreatePool(new ConnectionPoolSettings { MaxUses = 3 });
+        connector.Release(1);
+        PooledConnection? rented = null;
+        for (var use = 1; use <= 3; use++)
+        {
+            rented = await pool.RentAsync(CancellationToken.None);
+            Assert.Equal(use, rented.Uses);
+            pool.Return(rented, reusable: true);
+        }
+
+        Assert.True(((FakeConnection)rented!.Connection).Disposed);
+        Assert.Equal(0, pool.IdleCount);
+        Assert.Equal(1, connector.Attempts);
+    }
+
+    [Fact]
+    public async Task Returned_connections_beyond_MaxIdle_are_closed()
+    {
+        var connector = new GatedConnector();
+        await using var pool = connector.CreatePool(new ConnectionPoolSettings { MaxIdle = 2 });
+        connector.Release(3);
+        var rented = new[] { await pool.RentAsync(CancellationToken.None), await pool.RentAsync(CancellationToken.None), await pool.RentAsync(CancellationToken.None) };
+
+        foreach (var connection in rented)
+        {
+            pool.Return(connection, reusable: true);
+        }
+
+        Assert.Equal(2, pool.IdleCount);
+        Assert.Equal(new[] { false, false, true }, rented.Select(r => ((FakeConnection)r.Connection).Disposed));
+    }
+
+    [Fact]
+    public async Task Idle_connections_beyond_the_standby_count_close_after_the_idle_timeout()
+    {
+        var time = new FakeTimeProvider();
+        var connector = new GatedConnector();
+        await using var pool = connector.CreatePool(new ConnectionPoolSettings { IdleTimeout = TimeSpan.FromSeconds(60) }, time);
+        connector.Release(2);
+        var older = await pool.RentAsync(CancellationToken.None);
+        var newer = await pool.RentAsync(CancellationToken.None);
+        pool.Return(older, reusable: true);
+        time.Advance(TimeSpan.FromSeconds(30));
+        pool.Return(newer, reusable: true);
+
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(2, pool.IdleCount);
+        time.Advance(TimeSpan.FromSeconds(1)); // the older one reaches 60 s
+        Assert.Equal(1, pool.IdleCount);
+        Assert.True(((FakeConnection)older.Connection).Disposed);
+        Assert.False(((FakeConnection)newer.Connection).Disposed);
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, pool.IdleCount);
+        Assert.True(((FakeConnection)newer.Connection).Disposed);
+    }
+
+    [Fact]
+    public async Task Standbys_are_kept_past_the_idle_timeout()
+    {
+        var time = new FakeTimeProvider();
+        var connector = new GatedConnector();
+        await using var pool = connector.CreatePool(new ConnectionPoolSettings { Standby = 1, IdleTimeout = TimeSpan.FromSeconds(60) }, time);
+        var filled = CountDown(pool, 1);
+        pool.Fill();
+        connector.Release(2);
+        await filled.WaitAsync(Budget);
+        var extra = await pool.RentAsync(CancellationToken.None); // takes the standby; a replacement connects
+        await CountDown(pool, 1).WaitAsync(Budget);
+        pool.Return(extra, reusable: true);
+        Assert.Equal(2, pool.IdleCount);
+
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(1, pool.IdleCount); // one over the standby count expired, one standby kept
+    }
+
+    [Fact]
+    public async Task An_event_arriving_on_an_idle_connection_closes_it()
+    {
+        var connector = new GatedConnector();
+        await using var pool = connector.CreatePool(new ConnectionPoolSettings());
+        connector.Release(2);
+        var rented = await pool.RentAsync(CancellationToken.None);
+        var ended = new TaskCompletionSource<PooledConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pool.IdleConnectionEnded += c => ended.TrySetResult(c);
+        pool.Return(rented, reusable: true);
+
+        ((FakeConnection)rented.Connection).Push("classification_finished"); // a late event of the task it carried
+
+        Assert.Same(rented, await ended.Task.WaitAsync(Budget));
+        Assert.True(((FakeConnection)rented.Connection).Disposed);
+        Assert.Equal(0, pool.IdleCount);
+        Assert.NotSame(rented, await pool.RentAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_rent_skips_an_idle_connection_that_holds_an_event()
+    {
+        var connector = new GatedConnector();
+        await using var pool = connector.CreatePool(new ConnectionPoolSettings());
+        connector.Release(2);
+        var rented = await pool.RentAsync(CancellationToken.None);
+        pool.Return(rented, reusable: true);
+        var connection = (FakeConnection)rented.Connection;
+
+        connection.Push("message");
+        var next = pool.TryTakeIdle(); // may race the idle watch: either way the connection is not handed out
+
+        Assert.Null(next);
+        Assert.True(connection.Disposed);
+    }
+
+    [Fact]
+    public async Task Dispose_closes_returned_connections()
+    {
+        var connector = new GatedConnector();
+        var pool = connector.CreatePool(new ConnectionPoolSettings());
+        connector.Release(1);
+        var rented = await pool.RentAsync(CancellationToken.None);
+        pool.Return(rented, reusable: true);
+
+        await pool.DisposeAsync();
+
+        Assert.True(((FakeConnection)rented.Connection).Disposed);
+        Assert.Equal(0, pool.IdleCount);
+    }
+
+    [Fact]
+    public async Task A_connection_returned_after_dispose_is_closed()
+    {
+        var connector = new GatedConnector();
+        var pool = connector.CreatePool(new ConnectionPoolSettings());
+        connector.Release(1);
+        var rented = await pool.RentAsync(CancellationToken.None);
+
+        await pool.DisposeAsync();
+        pool.Return(rented, reusable: true);
+
+        Assert.True(((FakeConnection)rented.Connection).Disposed);
+    }
+
     /// <summary>A pool whose <paramref name="capacity"/> standbys have all connected.</summary>
-    private static async Task<StandbyConnectionPool> FilledPoolAsync(GatedConnector connector, int capacity)
+    private static async Task<ConnectionPool> FilledPoolAsync(GatedConnector connector, int capacity)
     {
         var pool = connector.CreatePool(capacity);
         var filled = CountDown(pool, capacity);
@@ -252,7 +448,7 @@ public sealed class StandbyConnectionPoolTests
         return pool;
     }
 
-    private static Task CountDown(StandbyConnectionPool pool, int count)
+    private static Task CountDown(ConnectionPool pool, int count)
     {
         var remaining = count;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -267,7 +463,7 @@ public sealed class StandbyConnectionPoolTests
     }
 
     /// <summary>Connects only when the test releases a gate, so the test decides when standbys become ready.</summary>
-    private sealed class GatedConnector
+    private sealed class GatedConnector : IRealtimeConnector
     {
         private readonly SemaphoreSlim _gate = new(0);
         private int _attempts;
@@ -280,12 +476,17 @@ public sealed class StandbyConnectionPoolTests
 
         public event Action<FakeConnection>? Disposed;
 
-        public StandbyConnectionPool CreatePool(int capacity)
-            => new(capacity, ConnectAsync, c => ((FakeConnection)c).Alive, NullLogger.Instance);
+        public ConnectionPool CreatePool(int capacity, TimeProvider? time = null)
+            => CreatePool(new ConnectionPoolSettings { Standby = capacity }, time);
+
+        public ConnectionPool CreatePool(ConnectionPoolSettings settings, TimeProvider? time = null)
+            => new(this, settings, time ?? TimeProvider.System, NullLogger.Instance);
 
         public void Release(int count) => _gate.Release(count);
 
-        private async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
+        public ValueTask DisposeAsync() => default;
+
+        public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
         {
             var id = Interlocked.Increment(ref _attempts);
             await _gate.WaitAsync(CancellationToken.None);
@@ -313,9 +514,28 @@ public sealed class StandbyConnectionPoolTests
 
         public string SessionId { get; }
 
+        public PartnumberTransports Transport => PartnumberTransports.WebSocket;
+
+        public string? FallbackReason => null;
+
+        public bool IsOpen => Alive;
+
+        public bool SawMalformedPacket { get; set; }
+
         public ChannelReader<RealtimeEvent> Events => _events.Reader;
 
         public volatile bool Alive = true;
+
+        /// <summary>The connection ends (as the heartbeat watchdog or a server close would end it).</summary>
+        public void Die()
+        {
+            Alive = false;
+            _events.Writer.TryWrite(RealtimeEvent.Disconnected("the connection was lost"));
+            _events.Writer.TryComplete();
+        }
+
+        /// <summary>The server sends <paramref name="name"/> to this connection.</summary>
+        public void Push(string name) => _events.Writer.TryWrite(RealtimeEvent.ServerEvent(name, default));
 
         public bool Disposed { get; private set; }
 

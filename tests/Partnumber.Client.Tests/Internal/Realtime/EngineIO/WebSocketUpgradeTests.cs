@@ -6,9 +6,9 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Partnumber.Client.Internal.Realtime;
+using Partnumber.Client.Internal.Realtime.EngineIO;
 
-namespace Partnumber.Client.Tests.Internal.Realtime;
+namespace Partnumber.Client.Tests.Internal.Realtime.EngineIO;
 
 /// <summary>
 /// The SDK's own RFC 6455 opening handshake (the default WebSocket on .NET 8+): what it sends, what answers it accepts,
@@ -21,7 +21,7 @@ public sealed class WebSocketUpgradeTests
     private static byte[] BuildRequest(Uri uri, IReadOnlyDictionary<string, string> headers, string key) => new WebSocketUpgrade.RequestTemplate(uri, headers).WithKey(key);
 
     private static Task<System.Net.WebSockets.WebSocket> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string> headers, System.Net.Security.RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
-        => WebSocketUpgrade.ConnectAsync(uri, new WebSocketUpgrade.RequestTemplate(uri, headers), certificateValidation, cancellationToken);
+        => WebSocketUpgrade.ConnectAsync(uri, new WebSocketUpgrade.RequestTemplate(uri, headers), certificateValidation, acknowledgeImmediately: true, onQuickAckRefused: null, cancellationToken);
 
     [Fact]
     public void Accept_value_is_the_one_of_the_rfc_example()

@@ -1,4 +1,4 @@
-namespace Partnumber.Client.Internal.Realtime;
+namespace Partnumber.Client.Internal.Realtime.EngineIO;
 
 /// <summary>
 /// Declares a connection dead when nothing (in particular no Engine.IO ping) arrived for pingInterval + pingTimeout,

@@ -1,0 +1,309 @@
+using System.Globalization;
+using System.Text.Json;
+using Partnumber.Client.Internal.Http;
+using Partnumber.Client.Internal.Payloads;
+using Partnumber.Client.Internal.Realtime;
+
+namespace Partnumber.Client.Internal.Classification;
+
+/// <summary>
+/// The state machine of ONE classification: rent a connection → POST → join → read events → end. Each call to
+/// <see cref="NextAsync"/> returns the next update or throws the one exception that ends the classification; disposing
+/// gives the connection back to the pool, which keeps it only when the classification ended cleanly (its finished event
+/// arrived, or the POST was refused before any task existed) and nothing unexpected came in.
+/// </summary>
+internal sealed class ClassificationSession : IAsyncDisposable
+{
+    private readonly ClientRuntime _runtime;
+    private readonly ClassificationRequest _request;
+    private readonly CancellationToken _callerToken;
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationTokenSource _linked;
+    private readonly ClassificationTelemetry _telemetry;
+    private readonly Reconnector _reconnector;
+    private PooledConnection? _connection;
+    private AcceptedTask? _task;
+    private ClassificationUpdate? _lastProgress;
+    private ClassificationPhase _phase = ClassificationPhase.Connecting;
+    private string? _joinPayload;
+    private bool _started;
+    private bool _endedCleanly;
+    private bool _sawUnexpected;
+
+    public ClassificationSession(ClientRuntime runtime, ClassificationRequest request, CancellationToken callerToken, CancellationToken clientDisposed)
+    {
+        _runtime = runtime;
+        _request = request;
+        _callerToken = callerToken;
+        _timeout = runtime.TimeProvider.CreateTimeoutSource(runtime.Options.ClassificationTimeout);
+        _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, clientDisposed, _timeout.Token);
+        _telemetry = new ClassificationTelemetry(request.Partnumber, runtime.TimeProvider);
+        _reconnector = new Reconnector(runtime, request.Partnumber, _telemetry);
+    }
+
+    /// <summary>The next update of the stream; the final one carries the result.</summary>
+#if NET8_0_OR_GREATER
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    public async ValueTask<ClassificationUpdate> NextAsync()
+    {
+        try
+        {
+            if (!_started)
+            {
+                _started = true;
+                await StartAsync().ConfigureAwait(false);
+            }
+
+            var update = await ReadNextAsync().ConfigureAwait(false);
+            if (update.IsFinal)
+            {
+                _telemetry.SetOutcome(Telemetry.Outcome.Done);
+            }
+            else
+            {
+                _telemetry.OnProgress(update);
+            }
+
+            return update;
+        }
+        catch (OperationCanceledException) when (_callerToken.IsCancellationRequested)
+        {
+            _telemetry.SetOutcome(Telemetry.Outcome.Cancelled);
+            Log.Cancelled(_runtime.Logger, _request.Partnumber, Describe(_phase));
+            throw new OperationCanceledException($"The classification of '{_request.Partnumber}' was cancelled while {Describe(_phase)}.", null, _callerToken);
+        }
+        catch (OperationCanceledException ex) when (_timeout.IsCancellationRequested)
+        {
+            var message = $"The classification of '{_request.Partnumber}' did not finish within {FormatSeconds(_runtime.Options.ClassificationTimeout)} (ClassificationTimeout); last seen: {DescribeLastSeen()}.";
+            _telemetry.SetOutcome(Telemetry.Outcome.Timeout);
+            Log.Ended(_runtime.Logger, _request.Partnumber, message);
+            throw new ClassificationTimeoutException(message, ex);
+        }
+        catch (OperationCanceledException ex) when (_linked.IsCancellationRequested)
+        {
+            _telemetry.SetOutcome(Telemetry.Outcome.Cancelled);
+            throw new ObjectDisposedException($"The PartnumberClassificationClient was disposed while the classification of '{_request.Partnumber}' was {Describe(_phase)}.", ex);
+        }
+        catch (Exception ex)
+        {
+            _telemetry.SetOutcome(Telemetry.OutcomeOf(ex));
+            if (ex is PartnumberClientException)
+            {
+                Log.Ended(_runtime.Logger, _request.Partnumber, ex.Message);
+            }
+
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _runtime.Pool.Return(connection, reusable: _endedCleanly && !_sawUnexpected && _reconnector.Reconnects == 0);
+        }
+
+        _telemetry.End(_task?.TaskId, _task?.RoomId);
+        _linked.Dispose();
+        _timeout.Dispose();
+        return default;
+    }
+
+    private async Task StartAsync()
+    {
+        var token = _linked.Token;
+        token.ThrowIfCancellationRequested();
+        var connection = _connection = await _runtime.Pool.RentAsync(token).ConfigureAwait(false);
+        connection.Remember(_request.Partnumber);
+        _telemetry.OnConnection(connection.Connection.Transport, connection.Connection.FallbackReason, connection.IsReused);
+
+        _phase = ClassificationPhase.Posting;
+        try
+        {
+            _task = await _runtime.Api.StartAsync(_request, connection.Connection.SessionId, token).ConfigureAwait(false);
+        }
+        catch (ClassificationRejectedException)
+        {
+            _endedCleanly = true; // refused before any task existed: the connection joined nothing
+            throw;
+        }
+
+        Log.Accepted(_runtime.Logger, _request.Partnumber, _task.TaskId, _task.RoomId);
+        _phase = ClassificationPhase.WaitingForFirstEvent;
+        _joinPayload = JsonSerializer.Serialize(new JoinPayload { RoomId = _task.RoomId }, PartnumberJsonContext.Default.JoinPayload);
+        await connection.Connection.EmitAsync(SocketIOEvents.Join, _joinPayload, token).ConfigureAwait(false);
+    }
+
+#if NET8_0_OR_GREATER
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+#endif
+    private async ValueTask<ClassificationUpdate> ReadNextAsync()
+    {
+        while (true)
+        {
+            var received = await _connection!.ReadAsync(_linked.Token).ConfigureAwait(false);
+            if (received.IsDisconnect)
+            {
+                Log.ConnectionEnded(_runtime.Logger, _request.Partnumber, received.DisconnectReason!);
+                await ReconnectAsync(received).ConfigureAwait(false);
+                continue;
+            }
+
+            switch (received.Name)
+            {
+                case SocketIOEvents.UpdateStatus:
+                    if (received.Payload.ValueKind != JsonValueKind.Object)
+                    {
+                        _sawUnexpected = true;
+                        Log.IgnoredNonObjectPayload(_runtime.Logger, SocketIOEvents.UpdateStatus, received.Payload.ValueKind);
+                        continue;
+                    }
+
+                    return OnProgress(received.Payload);
+                case SocketIOEvents.Finished:
+                    if (IsLateFinished(received.Payload, out var carried))
+                    {
+                        _sawUnexpected = true;
+                        Log.IgnoredLateFinished(_runtime.Logger, _request.Partnumber, carried, _connection.Connection.SessionId);
+                        continue;
+                    }
+
+                    return OnFinished(received.Payload);
+                default:
+                    _sawUnexpected = true; // pong_event, message, …: not part of a classification, and not left on a reused connection
+                    continue;
+            }
+        }
+    }
+
+    private async Task ReconnectAsync(RealtimeEvent dropped)
+    {
+        _runtime.Pool.Return(_connection!, reusable: false);
+        _connection = null; // given back: only a replacement is returned at the end
+        var outcome = await _reconnector.ReconnectAsync(dropped, _task, _joinPayload!, _linked.Token).ConfigureAwait(false);
+        if (outcome.Connection is { } replacement)
+        {
+            _connection = replacement;
+            replacement.Remember(_request.Partnumber);
+            _telemetry.OnConnection(replacement.Connection.Transport, replacement.Connection.FallbackReason, replacement.IsReused);
+            return;
+        }
+
+        throw new PartnumberConnectionException(
+            $"The realtime connection was lost while {Describe(_phase)} ({dropped.DisconnectReason}) and "
+            + (outcome.Attempts == 0 ? "reconnection is disabled" : $"{outcome.Attempts} reconnect attempt(s) failed; last error: {outcome.LastReason}")
+            + $"; last seen: {DescribeLastSeen()}.",
+            outcome.LastError);
+    }
+
+    /// <summary>
+    /// Whether a finished event belongs to an earlier task of this (reused) connection: its task id is another task's, or
+    /// its partnumber is not this request's but one an earlier classification on the connection carried. A partnumber the
+    /// connection never carried is taken as the server's spelling of this one (servers may normalise it).
+    /// </summary>
+    private bool IsLateFinished(JsonElement payload, out string carried)
+    {
+        carried = string.Empty;
+        var connection = _connection!;
+        if (!connection.IsReused || payload.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        if (PayloadReader.ReadString(payload, "task_id") is { Length: > 0 } taskId && _task!.TaskId.Length > 0 && taskId != _task.TaskId)
+        {
+            carried = "task " + taskId;
+            return true;
+        }
+
+        if (PayloadReader.ReadString(payload, "partnumber") is { } partnumber
+            && !PooledConnection.SamePartnumber(partnumber, _request.Partnumber)
+            && connection.Remembers(partnumber))
+        {
+            carried = partnumber;
+            return true;
+        }
+
+        return false;
+    }
+
+    private ClassificationUpdate OnProgress(JsonElement payload)
+    {
+        var status = PayloadReader.ReadStatus(payload);
+        if (status == ClassificationStatus.Failed)
+        {
+            throw Failed(payload, "in a progress update"); // a finished event may still follow: the connection is not reused
+        }
+
+        var update = PayloadReader.ReadProgress(payload, status);
+        _lastProgress = update;
+        _phase = ClassificationPhase.ReceivingProgress;
+        return update;
+    }
+
+    private ClassificationUpdate OnFinished(JsonElement payload)
+    {
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            throw new PartnumberClientException(
+                $"The server finished the classification of '{_request.Partnumber}' (task {_task!.TaskId}) with a {payload.ValueKind} payload, not a JSON object: {Excerpt.Of(payload.ValueKind == JsonValueKind.Undefined ? "(none)" : payload.GetRawText())}");
+        }
+
+        _phase = ClassificationPhase.Finished;
+        _endedCleanly = true;
+        if (PayloadReader.ReadString(payload, "partnumber") is { } reported)
+        {
+            _connection!.Remember(reported);
+        }
+
+        var status = PayloadReader.ReadStatus(payload);
+        if (status == ClassificationStatus.Failed)
+        {
+            throw Failed(payload, "in the finished event");
+        }
+
+        var result = PayloadReader.ReadResult(payload, status, _request.Partnumber, _task!.TaskId, _task.RoomId, _connection!.Connection.Transport);
+        Log.Finished(_runtime.Logger, _request.Partnumber, status, (long)_telemetry.Elapsed.TotalMilliseconds);
+        return new ClassificationUpdate(status, _lastProgress?.Current, _lastProgress?.Total, PayloadReader.ReadString(payload, "message"), result, payload);
+    }
+
+    private ClassificationFailedException Failed(JsonElement payload, string where)
+    {
+        var reason = PayloadReader.ReadFailureReason(payload);
+        var message = $"The server reported the classification of '{_request.Partnumber}' (task {_task!.TaskId}) as failed {where}"
+            + (reason is null ? "." : ": " + reason);
+        return new ClassificationFailedException(message, payload, _task.TaskId);
+    }
+
+    private string Describe(ClassificationPhase phase) => phase switch
+    {
+        ClassificationPhase.Connecting => "connecting to the Socket.IO endpoint",
+        ClassificationPhase.Posting => "waiting for the server to accept the POST",
+        ClassificationPhase.WaitingForFirstEvent => $"waiting for the first event of room {_task!.RoomId}",
+        ClassificationPhase.ReceivingProgress => $"waiting for progress of room {_task!.RoomId}",
+        _ => "finished",
+    };
+
+    private string DescribeLastSeen()
+    {
+        var elapsed = " after " + FormatSeconds(_telemetry.Elapsed)
+            + (_reconnector.Reconnects > 0 ? $", {_reconnector.Reconnects} reconnect(s), the last after: {_reconnector.LastDropReason} (events the server emitted while no connection was joined are lost)" : string.Empty);
+        if (_lastProgress is { } progress)
+        {
+            var step = progress.Current is { } current
+                ? progress.Total is { } total ? $"progress {current} of {total}" : $"progress step {current}"
+                : "a progress update";
+            return step + (progress.Message is { Length: > 0 } text ? $" (\"{text}\")" : string.Empty) + elapsed;
+        }
+
+        if (_phase == ClassificationPhase.WaitingForFirstEvent)
+        {
+            return $"no event at all since joining room {_task!.RoomId} (task {_task.TaskId}){elapsed}; a server that emits before the join loses those events";
+        }
+
+        return Describe(_phase) + elapsed;
+    }
+
+    private static string FormatSeconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
+}

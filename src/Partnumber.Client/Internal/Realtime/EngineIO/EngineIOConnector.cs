@@ -1,0 +1,219 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
+
+namespace Partnumber.Client.Internal.Realtime.EngineIO;
+
+/// <summary>
+/// Opens Engine.IO sessions to one endpoint on the transports the options allow, and remembers where WebSocket is
+/// refused. With both transports allowed: a WebSocket first; if it is refused (an answer other than 101, a reset during
+/// the handshake) the same connect goes on over long-polling, and for <see cref="RefusalMemory"/> every connect goes
+/// straight to long-polling (no failed attempt per connection). After that, the next connect polls and probes an upgrade
+/// in the background: the connection never waits for the retest, and a success makes WebSocket the first choice again.
+/// A polling handshake that offers no WebSocket counts as a refusal too.
+/// </summary>
+internal sealed class EngineIOConnector
+{
+    /// <summary>How long a refused WebSocket is remembered before it is tried again (by an upgrade probe).</summary>
+    internal static readonly TimeSpan RefusalMemory = TimeSpan.FromMinutes(5);
+
+    private readonly RealtimeEndpoint _endpoint;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private string? _refusal; // why WebSocket was last refused; null while it works (or was never tried)
+    private long _retryAt; // TimeProvider timestamp after which WebSocket is tried again
+
+    public EngineIOConnector(RealtimeEndpoint endpoint, ILogger logger)
+    {
+        _endpoint = endpoint;
+        _logger = logger;
+    }
+
+    /// <summary>Why WebSocket is currently not used for this endpoint; null when it is.</summary>
+    public string? WebSocketRefusal
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refusal;
+            }
+        }
+    }
+
+    /// <summary>Opens a session, or throws <see cref="PartnumberConnectionException"/> (or the caller's cancellation).</summary>
+    public async Task<OpenedEngineSession> OpenAsync(Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
+    {
+        var allowed = _endpoint.Transports;
+        if (allowed == PartnumberTransports.WebSocket)
+        {
+            return new OpenedEngineSession(await OpenWebSocketAsync(onClosed, onMalformed, cancellationToken).ConfigureAwait(false), null, null);
+        }
+
+        if (allowed == PartnumberTransports.LongPolling)
+        {
+            return await OpenPollingAsync(onClosed, onMalformed, probe: false, fallbackReason: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (useWebSocket, probe, refusal) = Choose();
+        if (useWebSocket)
+        {
+            try
+            {
+                return new OpenedEngineSession(await OpenWebSocketAsync(onClosed, onMalformed, cancellationToken).ConfigureAwait(false), null, null);
+            }
+            catch (Exception ex) when (RefusalOf(ex) is { } reason)
+            {
+                refusal = reason;
+                Refused(reason);
+            }
+        }
+
+        try
+        {
+            return await OpenPollingAsync(onClosed, onMalformed, probe, refusal, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PartnumberConnectionException ex) when (useWebSocket)
+        {
+            throw new PartnumberConnectionException($"Could not connect to the Socket.IO endpoint: the WebSocket was refused ({refusal}) and long-polling failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="exception"/>, thrown while opening a WebSocket, means the server or a proxy refuses WebSocket
+    /// (where long-polling may still work); null when the endpoint itself is unreachable, slow or untrusted.
+    /// </summary>
+    internal static string? RefusalOf(Exception exception)
+    {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case WebSocketException { WebSocketErrorCode: WebSocketError.NotAWebSocket or WebSocketError.HeaderError or WebSocketError.UnsupportedProtocol or WebSocketError.ConnectionClosedPrematurely } refused:
+                    return refused.Message;
+                case SocketException socket when socket.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted:
+                    return "the connection was reset during the WebSocket handshake";
+                case SocketException:
+                    return null; // refused, unreachable, unknown host: polling would fail the same way
+            }
+        }
+
+        return null;
+    }
+
+    private (bool UseWebSocket, bool Probe, string? Refusal) Choose()
+    {
+        lock (_gate)
+        {
+            if (_refusal is null)
+            {
+                return (true, false, null);
+            }
+
+            var now = _endpoint.TimeProvider.GetTimestamp();
+            if (now < _retryAt)
+            {
+                return (false, false, _refusal);
+            }
+
+            // Time to try WebSocket again: this connection probes an upgrade; the others keep polling meanwhile.
+            _retryAt = now + ToTimestampTicks(RefusalMemory);
+            return (false, true, _refusal);
+        }
+    }
+
+    private void Refused(string reason)
+    {
+        bool first;
+        lock (_gate)
+        {
+            first = _refusal is null;
+            _refusal = reason;
+            _retryAt = _endpoint.TimeProvider.GetTimestamp() + ToTimestampTicks(RefusalMemory);
+        }
+
+        if (first)
+        {
+            Log.WebSocketRefused(_logger, _endpoint.Uri, reason, (long)RefusalMemory.TotalMinutes);
+        }
+        else
+        {
+            Log.WebSocketStillRefused(_logger, _endpoint.Uri, reason);
+        }
+    }
+
+    private void Accepted()
+    {
+        bool changed;
+        lock (_gate)
+        {
+            changed = _refusal is not null;
+            _refusal = null;
+        }
+
+        if (changed)
+        {
+            Log.WebSocketWorksAgain(_logger, _endpoint.Uri);
+        }
+    }
+
+    private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * _endpoint.TimeProvider.TimestampFrequency);
+
+    private async Task<EngineIOSession> OpenWebSocketAsync(Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
+    {
+        var socket = await _endpoint.OpenWebSocketAsync(_endpoint.Uri, cookieHeader: null, cancellationToken).ConfigureAwait(false);
+        return new EngineIOSession(new WebSocketTransport(socket), _endpoint.TimeProvider, onClosed, onMalformed);
+    }
+
+    private async Task<OpenedEngineSession> OpenPollingAsync(Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, bool probe, string? fallbackReason, CancellationToken cancellationToken)
+    {
+        PollingTransport transport;
+        try
+        {
+            transport = await PollingTransport.OpenAsync(_endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new PartnumberConnectionException($"Could not reach the Socket.IO endpoint {_endpoint.PollingUri}: {ex.GetBaseException().Message}", ex);
+        }
+
+        var session = new EngineIOSession(transport, _endpoint.TimeProvider, onClosed, onMalformed);
+        if (_endpoint.Transports != (PartnumberTransports.WebSocket | PartnumberTransports.LongPolling))
+        {
+            return new OpenedEngineSession(session, null, fallbackReason);
+        }
+
+        if (!transport.Handshake.OffersWebSocket)
+        {
+            Refused("the server's handshake offers no WebSocket upgrade");
+            return new OpenedEngineSession(session, null, fallbackReason ?? "the server's handshake offers no WebSocket upgrade");
+        }
+
+        return new OpenedEngineSession(session, probe ? transport : null, fallbackReason);
+    }
+
+    /// <summary>Probes the upgrade of a session opened to retest WebSocket (call once its namespace is connected); the outcome updates the memory.</summary>
+    public void StartUpgrade(PollingTransport transport)
+    {
+        transport.UpgradeAsync().ContinueWith(
+            static (task, state) =>
+            {
+                var (connector, _) = ((EngineIOConnector, int))state!;
+                if (task.Result is { } reason)
+                {
+                    connector.Refused(reason);
+                }
+                else
+                {
+                    connector.Accepted();
+                }
+            },
+            (this, 0),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Forget();
+    }
+}
+
+/// <summary>An Engine.IO session just opened: the session, the polling transport to probe an upgrade on (when retesting WebSocket), and why it is not on WebSocket.</summary>
+internal readonly record struct OpenedEngineSession(EngineIOSession Session, PollingTransport? UpgradeCandidate, string? FallbackReason);

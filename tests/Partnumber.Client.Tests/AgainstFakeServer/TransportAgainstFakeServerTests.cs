@@ -1,0 +1,55 @@
+using Partnumber.Client.Testing;
+
+namespace Partnumber.Client.Tests.AgainstFakeServer;
+
+/// <summary>Long-polling, WebSocket and the automatic choice between them, against FakePartnumberServer on Kestrel.</summary>
+public sealed class TransportAgainstFakeServerTests : IAsyncLifetime
+{
+    private FakePartnumberServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await FakePartnumberServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Theory]
+    [InlineData(PartnumberTransports.LongPolling, PartnumberTransports.LongPolling, "polling")]
+    [InlineData(PartnumberTransports.WebSocket, PartnumberTransports.WebSocket, "websocket")]
+    [InlineData(PartnumberTransports.WebSocket | PartnumberTransports.LongPolling, PartnumberTransports.WebSocket, "websocket")]
+    public async Task Each_transport_setting_classifies_on_the_transport_it_names(PartnumberTransports allowed, PartnumberTransports expected, string recorded)
+    {
+        _server.ForPartnumber("PN-T").Progress("um").Progress("dois").Finish("feito");
+        await using var client = _server.CreateClient(o => o.Transports = allowed);
+
+        var updates = new List<ClassificationUpdate>();
+        await foreach (var update in client.ClassifyAsync(new ClassificationRequest("PN-T")))
+        {
+            updates.Add(update);
+        }
+
+        Assert.Equal(["um", "dois"], updates.Where(u => !u.IsFinal).Select(u => u.Message));
+        var result = updates[^1].Result!;
+        Assert.Equal("feito", result.Description);
+        Assert.Equal(expected, result.Transport);
+        Assert.Equal(recorded, Assert.Single(_server.Journal.Sessions).Transport);
+    }
+
+    [Fact]
+    public async Task A_long_polling_connection_is_reused_and_answers_pings()
+    {
+        await using var client = _server.CreateClient(o => o.Transports = PartnumberTransports.LongPolling);
+
+        for (var i = 0; i < 5; i++)
+        {
+            var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-P" + i));
+            Assert.Equal(PartnumberTransports.LongPolling, result.Transport);
+        }
+
+        Assert.True(await client.PingAsync() >= TimeSpan.Zero);
+        var session = Assert.Single(_server.Journal.Sessions);
+        Assert.Equal(5, _server.Journal.Requests.Count(r => r.Method == "POST" && r.SocketSessionId == session.SocketSessionId));
+        Assert.False(session.IsClosed);
+
+        await client.DisposeAsync();
+        await _server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == session.EngineSessionId);
+    }
+}
