@@ -15,19 +15,26 @@ public static class PartnumberServiceCollectionExtensions
 
     /// <summary>
     /// Registers a singleton <see cref="IPartnumberClassificationClient"/> whose POSTs go through an
-    /// <see cref="IHttpClientFactory"/> client with the default safe retry policy (<see cref="PartnumberHttpPolicies.SafeRetry"/>).
-    /// Options are validated when the host starts.
+    /// <see cref="IHttpClientFactory"/> client. Options are validated when the host starts.
     /// </summary>
+    /// <remarks>
+    /// The POST is retried by exactly one layer. If the HTTP client's pipeline has a retry or resilience handler of the
+    /// application's — a Polly <c>AddPolicyHandler</c> (any policy) or a Microsoft.Extensions.Http.Resilience handler
+    /// (<c>AddResilienceHandler</c>, <c>AddStandardResilienceHandler</c>, also through <c>ConfigureHttpClientDefaults</c>)
+    /// — that handler is the only one; otherwise <see cref="PartnumberHttpPolicies.SafeRetry"/> is added as the outermost
+    /// handler. To keep SafeRetry beside a policy of your own, add it yourself: <c>AddPolicyHandler(PartnumberHttpPolicies.SafeRetry())</c>.
+    /// <see cref="PartnumberClassificationClientOptions.HttpRetryPolicy"/> is not used by a client registered here.
+    /// </remarks>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options (at least <see cref="PartnumberClassificationClientOptions.BaseAddress"/>).</param>
-    /// <returns>The builder of the underlying HTTP client, to add or replace handlers and policies.</returns>
+    /// <returns>The builder of the underlying HTTP client, to add handlers or a resilience handler that replaces the default retry.</returns>
     public static IHttpClientBuilder AddPartnumberClassificationClient(this IServiceCollection services, Action<PartnumberClassificationClientOptions> configure)
         => services.AddPartnumberClassificationClient(Options.Options.DefaultName, configure);
 
     /// <summary>Registers the client with options bound from the <c>Partnumber</c> section of <paramref name="configuration"/>.</summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The application's configuration; its <c>Partnumber</c> section is bound.</param>
-    /// <returns>The builder of the underlying HTTP client.</returns>
+    /// <returns>The builder of the underlying HTTP client, to add handlers or a resilience handler that replaces the default retry.</returns>
     public static IHttpClientBuilder AddPartnumberClassificationClient(this IServiceCollection services, IConfiguration configuration)
         => services.AddPartnumberClassificationClient(Options.Options.DefaultName, configuration);
 
@@ -38,7 +45,7 @@ public static class PartnumberServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="name">The client's name (also the options name and the key).</param>
     /// <param name="configure">Sets the options.</param>
-    /// <returns>The builder of the underlying HTTP client.</returns>
+    /// <returns>The builder of the underlying HTTP client, to add handlers or a resilience handler that replaces the default retry.</returns>
     public static IHttpClientBuilder AddPartnumberClassificationClient(this IServiceCollection services, string name, Action<PartnumberClassificationClientOptions> configure)
     {
         if (configure is null)
@@ -53,7 +60,7 @@ public static class PartnumberServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="name">The client's name (also the options name and the key).</param>
     /// <param name="configuration">The configuration whose <c>Partnumber</c> section is bound.</param>
-    /// <returns>The builder of the underlying HTTP client.</returns>
+    /// <returns>The builder of the underlying HTTP client, to add handlers or a resilience handler that replaces the default retry.</returns>
     public static IHttpClientBuilder AddPartnumberClassificationClient(this IServiceCollection services, string name, IConfiguration configuration)
     {
         if (configuration is null)
@@ -89,10 +96,11 @@ public static class PartnumberServiceCollectionExtensions
             services.TryAddSingleton(provider => provider.GetRequiredKeyedService<IPartnumberClassificationClient>(name));
         }
 
-        return services
+        var httpClientBuilder = services
             .AddHttpClient(httpClientName)
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // ClassificationTimeout bounds the whole call
-            .AddPolicyHandler((provider, _) => PartnumberHttpPolicies.SafeRetry(timeProvider: provider.GetService<TimeProvider>()));
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan); // ClassificationTimeout bounds the whole call
+        SafeRetryLayer.Register(services, httpClientName);
+        return httpClientBuilder;
     }
 
     private static PartnumberClassificationClient Create(IServiceProvider provider, string name, string httpClientName)
@@ -105,6 +113,7 @@ public static class PartnumberServiceCollectionExtensions
         }
 
         var factory = provider.GetRequiredService<IHttpClientFactory>();
+        // The pipeline retries (SafeRetryLayer's handler or the application's), so the client adds no policy of its own.
         Func<HttpClient> source = () => factory.CreateClient(httpClientName);
         return new PartnumberClassificationClient(source, source, options, connector: null, httpPipelineHasRetry: true);
     }

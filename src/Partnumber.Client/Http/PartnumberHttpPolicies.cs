@@ -24,7 +24,7 @@ public static class PartnumberHttpPolicies
     /// Never retries a 500, a timeout or any failure after the request may have reached the server.
     /// </summary>
     /// <param name="maxRetries">Retries after the first attempt; default <see cref="DefaultMaxRetries"/>.</param>
-    /// <param name="timeProvider">The clock the waits run on; default <see cref="TimeProvider.System"/>.</param>
+    /// <param name="timeProvider">The clock the waits run on and a <c>Retry-After</c> date is measured by; default <see cref="TimeProvider.System"/>.</param>
     /// <returns>The policy, for <c>AddPolicyHandler</c> or a <c>PolicyHttpMessageHandler</c>.</returns>
     public static IAsyncPolicy<HttpResponseMessage> SafeRetry(int maxRetries = DefaultMaxRetries, TimeProvider? timeProvider = null)
     {
@@ -36,14 +36,14 @@ public static class PartnumberHttpPolicies
         var clock = timeProvider ?? TimeProvider.System;
         return Policy<HttpResponseMessage>
             .Handle<HttpRequestException>(IsConnectFailure)
-            .OrResult(IsRefusedBeforeWork)
+            .OrResult(response => IsRefusedBeforeWork(response, clock))
             .WaitAndRetryAsync(
                 maxRetries,
                 // Polly v7 sleeps on its own static clock; the wait runs in onRetryAsync on the TimeProvider instead.
                 sleepDurationProvider: (_, _, _) => TimeSpan.Zero,
                 onRetryAsync: async (outcome, _, attempt, context) =>
                 {
-                    var delay = RetryDelay(outcome.Result, attempt);
+                    var delay = RetryDelay(outcome.Result, attempt, clock);
                     outcome.Result?.Dispose();
                     if (delay > TimeSpan.Zero)
                     {
@@ -74,7 +74,7 @@ public static class PartnumberHttpPolicies
         return false;
     }
 
-    private static bool IsRefusedBeforeWork(HttpResponseMessage response)
+    private static bool IsRefusedBeforeWork(HttpResponseMessage response, TimeProvider clock)
     {
         if (response.StatusCode is not ((HttpStatusCode)429 or HttpStatusCode.ServiceUnavailable))
         {
@@ -82,12 +82,12 @@ public static class PartnumberHttpPolicies
         }
 
         // A server that asks for a longer pause than we are willing to wait gets its answer surfaced instead.
-        return RetryAfter(response) is not { } wait || wait <= MaxRetryAfter;
+        return RetryAfter(response, clock) is not { } wait || wait <= MaxRetryAfter;
     }
 
-    private static TimeSpan RetryDelay(HttpResponseMessage? response, int attempt)
+    private static TimeSpan RetryDelay(HttpResponseMessage? response, int attempt, TimeProvider clock)
     {
-        if (response is not null && RetryAfter(response) is { } retryAfter)
+        if (response is not null && RetryAfter(response, clock) is { } retryAfter)
         {
             return retryAfter;
         }
@@ -96,7 +96,8 @@ public static class PartnumberHttpPolicies
         return TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.8 + (0.4 * Internal.Jitter.Next())));
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    /// <summary>The wait <c>Retry-After</c> asks for; a date is measured from <paramref name="clock"/>'s now, as the waits run on it.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider clock)
     {
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta)
@@ -106,7 +107,7 @@ public static class PartnumberHttpPolicies
 
         if (header?.Date is { } date)
         {
-            var wait = date - DateTimeOffset.UtcNow;
+            var wait = date - clock.GetUtcNow();
             return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
         }
 

@@ -33,6 +33,40 @@ public class PartnumberHttpPoliciesTests
     }
 
     [Fact]
+    public async Task A_Retry_After_date_is_measured_from_the_TimeProviders_now()
+    {
+        var time = new ObservableFakeTime(); // its clock reads 2000-01-01: the machine's clock would see a date long past
+        var server = new ScriptedHandler(
+            () => Respond(HttpStatusCode.ServiceUnavailable, retryAfterDate: time.GetUtcNow().AddSeconds(7)),
+            () => Respond(HttpStatusCode.Accepted));
+        using var client = CreateClient(server, time);
+
+        var sending = client.PostAsync("http://backend.test/classify-partnumber", new StringContent("{}"));
+        await server.NextCallAsync();
+        Assert.Equal(TimeSpan.FromSeconds(7), await time.NextTimerAsync());
+        time.Advance(TimeSpan.FromSeconds(7));
+        await server.NextCallAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await sending).StatusCode);
+        Assert.Equal(2, server.Calls);
+    }
+
+    [Fact]
+    public async Task A_Retry_After_date_beyond_the_cap_by_the_TimeProviders_clock_is_surfaced()
+    {
+        var time = new FakeTimeProvider();
+        var server = new ScriptedHandler(
+            () => Respond(HttpStatusCode.ServiceUnavailable, retryAfterDate: time.GetUtcNow().AddHours(1)),
+            () => Respond(HttpStatusCode.Accepted));
+        using var client = CreateClient(server, time);
+
+        var response = await client.PostAsync("http://backend.test/x", new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, server.Calls);
+    }
+
+    [Fact]
     public async Task A_429_without_Retry_After_is_retried_with_backoff()
     {
         var time = new ObservableFakeTime();
@@ -123,12 +157,17 @@ public class PartnumberHttpPoliciesTests
     private static HttpClient CreateClient(HttpMessageHandler inner, TimeProvider time, int maxRetries = 3)
         => new(new PolicyHttpMessageHandler(PartnumberHttpPolicies.SafeRetry(maxRetries, time)) { InnerHandler = inner });
 
-    private static HttpResponseMessage Respond(HttpStatusCode status, int? retryAfterSeconds = null)
+    private static HttpResponseMessage Respond(HttpStatusCode status, int? retryAfterSeconds = null, DateTimeOffset? retryAfterDate = null)
     {
         var response = new HttpResponseMessage(status) { Content = new StringContent("""{"room_id":"r"}""") };
         if (retryAfterSeconds is { } seconds)
         {
             response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(seconds));
+        }
+
+        if (retryAfterDate is { } date)
+        {
+            response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(date);
         }
 
         return response;

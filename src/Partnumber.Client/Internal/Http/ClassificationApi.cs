@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -62,7 +63,9 @@ internal sealed class ClassificationApi
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ClassificationTimeoutException($"POST {_classifyUri} did not answer within the HttpClient's Timeout ({httpClient.Timeout.TotalSeconds:0.###} s).", ex);
+            // Invariant: the message must not read "1,5 s" on a machine set to pt-BR and "1.5 s" elsewhere.
+            var seconds = httpClient.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            throw new ClassificationTimeoutException($"POST {_classifyUri} did not answer within the HttpClient's Timeout ({seconds} s).", ex);
         }
 
         using (response)

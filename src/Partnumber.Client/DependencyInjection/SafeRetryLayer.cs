@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Http;
+using Partnumber.Client;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Puts <see cref="PartnumberHttpPolicies.SafeRetry"/> in a registered client's HTTP pipeline unless the application
+/// brought its own retry layer, so a POST is never retried by two layers at once (each retry starts a classification:
+/// one retry on 503 in the app's policy times SafeRetry's four attempts sent eight POSTs).
+/// </summary>
+internal static class SafeRetryLayer
+{
+    /// <summary>
+    /// The handler type behind Microsoft.Extensions.Http.Resilience's <c>AddResilienceHandler</c>,
+    /// <c>AddStandardResilienceHandler</c> and <c>AddStandardHedgingHandler</c>. Matched by name: the SDK does not
+    /// depend on that package (nor on Polly v8) for the sake of recognising it.
+    /// </summary>
+    private const string ResilienceHandlerTypeName = "Microsoft.Extensions.Http.Resilience.ResilienceHandler";
+
+    /// <summary>
+    /// Adds the decision to the client's handler-building actions as a post-configuration, so it runs after every
+    /// handler the application adds through <see cref="IHttpClientBuilder"/>, whether before or after this call, and
+    /// after <c>ConfigureHttpClientDefaults</c>: it sees the whole pipeline the application asked for.
+    /// </summary>
+    public static void Register(IServiceCollection services, string httpClientName)
+        => services.PostConfigure<HttpClientFactoryOptions>(httpClientName, options => options.HttpMessageHandlerBuilderActions.Add(AddUnlessTheApplicationRetries));
+
+    /// <summary>
+    /// Whether <paramref name="handler"/> is a resilience layer: any Polly <see cref="PolicyHttpMessageHandler"/>
+    /// (<c>AddPolicyHandler</c>, <c>AddTransientHttpErrorPolicy</c>…) or Microsoft.Extensions.Http.Resilience handler.
+    /// A policy's kind cannot be read from its handler, so any such handler counts: the application then owns resilience.
+    /// </summary>
+    internal static bool IsResilienceLayer(DelegatingHandler handler)
+    {
+        if (handler is PolicyHttpMessageHandler)
+        {
+            return true;
+        }
+
+        for (var type = handler.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type.FullName == ResilienceHandlerTypeName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void AddUnlessTheApplicationRetries(HttpMessageHandlerBuilder builder)
+    {
+        foreach (var handler in builder.AdditionalHandlers)
+        {
+            if (IsResilienceLayer(handler))
+            {
+                return;
+            }
+        }
+
+        // Outermost, where AddPolicyHandler used to put it, so the application's other handlers (an auth header, say)
+        // run again for each attempt.
+        var policy = PartnumberHttpPolicies.SafeRetry(timeProvider: builder.Services.GetService<TimeProvider>());
+        builder.AdditionalHandlers.Insert(0, new PolicyHttpMessageHandler(policy));
+    }
+}
