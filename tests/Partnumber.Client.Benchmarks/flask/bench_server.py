@@ -19,7 +19,8 @@ between them (zero-delay steps: what is measured is the protocol's cost, not a m
 
 For the harness only: GET /_bench/stats counts what clients asked of the server (WebSocket attempts above all: how many
 `transport=websocket` requests a polling-only server refused). Once it answers on its port it prints one line
-`PEER_READY port=<port> async_mode=<mode> upgrades=<json>` (the upgrades its own Engine.IO handshake offers). It exits
+`PEER_READY port=<port> async_mode=<mode> upgrades=<json> <package>=<version>...` (the upgrades its own
+Engine.IO handshake offers). It exits
 when standard input closes (--exit-on-stdin-close), so a harness that dies does not leave it behind.
 """
 import argparse
@@ -56,6 +57,7 @@ import time  # noqa: E402
 import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 import uuid  # noqa: E402
+from importlib import metadata  # noqa: E402
 
 from flask import Flask, jsonify, request  # noqa: E402
 from flask_socketio import SocketIO, emit, join_room  # noqa: E402
@@ -193,7 +195,18 @@ def announce_when_listening(host, port):
                 os._exit(3)
             socketio.sleep(0.05)
     upgrades = json.loads(body[1:]).get("upgrades") if body.startswith("0") else None
-    print(f"PEER_READY port={port} async_mode={ARGS.async_mode} upgrades={json.dumps(upgrades)}", flush=True)
+    versions = " ".join(f"{name}={_version(name)}" for name in VERSIONED)
+    print(f"PEER_READY port={port} async_mode={ARGS.async_mode} upgrades={json.dumps(upgrades)} {versions}", flush=True)
+
+
+VERSIONED = ("Flask", "Flask-SocketIO", "python-socketio", "python-engineio", "eventlet", "Werkzeug")
+
+
+def _version(dist):
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def exit_when_stdin_closes():
