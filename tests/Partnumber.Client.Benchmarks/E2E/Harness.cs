@@ -217,7 +217,8 @@ internal static class Harness
         }
     }
 
-    private static ClientRun Failed(int n, string error) => new(0, n, double.NaN, double.NaN, double.NaN, 0, error);
+    private static ClientRun Failed(int n, string error)
+        => new(0, n, double.NaN, double.NaN, double.NaN, 0, error) { ServerCpuMs = double.NaN, WarmupServerCpuMs = double.NaN };
 
     private static string LastLines(string text)
     {

@@ -74,19 +74,23 @@ internal static class ResultTables
             foreach (var sdk in rows.Where(r => r.Backend == goal.Backend && r.Client.Id == "sdk" && r.Scenario.C == goal.C))
             {
                 var reference = ReferenceRow(rows, sdk.Backend, sdk.Scenario, settings);
+                var perHundred = goal.Measure == GoalMeasure.WebSocketAttemptsPer100;
                 var (what, sdkValue, referenceValue, format) = goal.Measure switch
                 {
                     GoalMeasure.P50 => ("p50 ms", sdk.P50Ms, reference?.P50Ms, "0.00"),
                     GoalMeasure.Wall => ("wall ms", sdk.WallMs, reference?.WallMs, "0"),
                     GoalMeasure.ServerCpu => ("server CPU µs per classification", sdk.ServerCpuUs, reference?.ServerCpuUs, "0"),
-                    _ => ("WS attempts per 100 classifications", (sdk.WebSocketAttempts ?? double.NaN) * 100 / sdk.Scenario.N, (double?)null, "0.#"),
+                    _ => ("WS attempts per 100 classifications", AttemptsPer100(sdk), reference is null ? null : AttemptsPer100(reference), "0.#"),
                 };
-                var measured = goal.Measure == GoalMeasure.WebSocketAttemptsPer100 ? sdkValue : referenceValue is > 0 ? sdkValue / referenceValue.Value : double.NaN;
-                var met = double.IsNaN(measured) || sdk.Failed > 0 ? "no (not measured or failures)" : measured <= goal.Limit ? "yes" : "no";
-                var limit = goal.Measure == GoalMeasure.WebSocketAttemptsPer100 ? $"≤ {goal.Limit:0.##}" : $"≤ {goal.Limit:0.00}×";
-                var shown = goal.Measure == GoalMeasure.WebSocketAttemptsPer100 ? Number(measured, "0.#") : Number(measured, "0.000") + "×";
+
+                // The attempts goal is a count, not a ratio: the reference's count is shown beside it for comparison only.
+                var measured = perHundred ? sdkValue : referenceValue is > 0 ? sdkValue / referenceValue.Value : double.NaN;
+                var met = double.IsNaN(measured) ? "not measured" : sdk.Failed > 0 ? "no (failures)" : measured <= goal.Limit ? "yes" : "no";
+                var limit = perHundred ? $"≤ {goal.Limit:0.##}" : $"≤ {goal.Limit:0.00}×";
+                var ratio = perHundred || double.IsNaN(measured) ? "–" : Number(measured, "0.000") + "×";
+                var referenceText = referenceValue is { } rv && !double.IsNaN(rv) ? $"{Number(rv, format)} ({reference!.Label})" : "–";
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {goal.Issue} | {sdk.Backend} | {sdk.Scenario.Mode} | {sdk.Scenario.N} | {sdk.Scenario.C} | {what} | {Number(sdkValue, format)} | {(referenceValue is { } rv ? Number(rv, format) + " (" + reference!.Label + ")" : "–")} | {shown} | {limit} | {met} |"));
+                    $"| {goal.Issue} | {sdk.Backend} | {sdk.Scenario.Mode} | {sdk.Scenario.N} | {sdk.Scenario.C} | {what} | {Number(sdkValue, format)} | {referenceText} | {ratio} | {limit} | {met} |"));
             }
         }
 
@@ -103,6 +107,8 @@ internal static class ResultTables
         lines.ForEach(l => sb.AppendLine(l));
         return sb.ToString();
     }
+
+    private static double AttemptsPer100(ResultRow row) => (row.WebSocketAttempts ?? double.NaN) * 100 / row.Scenario.N;
 
     public static string Rates(List<RateRow> rates)
     {
