@@ -1,7 +1,8 @@
 // Partnumber.Client benchmarks.
 //   dotnet run -c Release --project tests/Partnumber.Client.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *]
 //   dotnet run -c Release --project tests/Partnumber.Client.Benchmarks -- e2e [--n 400] [--c 10] [--runs 3] ...
-//   (internal) ... -- client <sdk|raw> <baseUrl> <n> <c> <warmup> [standby]
+//   dotnet run -c Release --project tests/Partnumber.Client.Benchmarks -- e2e --preset flask|node|issues   (issues 15 and 16)
+//   (internal) ... -- client <sdk|raw> <baseUrl> <n> <c> <warmup> [standby] [warmupSeconds] [sdkOptions]
 //   ... -- serve-fake   the harness's fake backend alone (prints its address; stops when stdin closes), for profiling
 // See docs/performance.md.
 using BenchmarkDotNet.Running;
@@ -24,6 +25,8 @@ static int RunMicro(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--n N] [--c C] [--runs R] [--warmup W] [--backends fake,node] [--clients node,sdk,sdk-standby,raw] [--standby K] [--pin] [--backend-warmup 20000]");
+    Console.Error.WriteLine("usage: micro [BenchmarkDotNet args] | e2e [--preset flask|node|issues] [--n N[,N]] [--c C[,C]] [--mode steady|fresh|both] [--runs R] [--warmup W] [--warmup-seconds S]");
+    Console.Error.WriteLine("           [--backends fake,node,flask,flask-polling] [--clients " + string.Join(',', BenchClient.All.Select(c => c.Id)) + "]");
+    Console.Error.WriteLine("           [--reference CLIENT] [--standby K] [--pin] [--backend-warmup N] [--python /usr/bin/python3]");
     return 2;
 }

@@ -11,7 +11,10 @@ namespace Partnumber.Client.Benchmarks.E2E;
 /// <summary>
 /// One client process: <c>warmup</c> classifications (not timed; none started after <c>warmupSeconds</c>), then N at
 /// concurrency C, each timed from the call to the final result; prints one JSON line (<see cref="ClientRun"/>) with the
-/// process's peak RSS (VmHWM) at the end.
+/// process's peak RSS (VmHWM) at the end. Arguments: <c>sdk|raw baseUrl n c warmup [standby] [warmupSeconds] [sdkOptions]</c>,
+/// where sdkOptions is a comma-separated list of <c>reuse=off</c>, <c>quickack=off</c>, <c>transports=WebSocket|LongPolling</c>.
+/// Under the harness (<c>PN_BENCH_SYNC=1</c>) it prints <c>WARMED &lt;count&gt;</c> after the warm-up and waits for a line
+/// on stdin, so the harness can read the server's CPU time between warm-up and timed run.
 /// </summary>
 internal static class ClientRunner
 {
@@ -24,19 +27,23 @@ internal static class ClientRunner
         var warmup = int.Parse(args[4], CultureInfo.InvariantCulture);
         var standby = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0;
         var warmupLimit = args.Length > 6 ? TimeSpan.FromSeconds(double.Parse(args[6], CultureInfo.InvariantCulture)) : Timeout.InfiniteTimeSpan;
+        var sdkOptions = args.Length > 7 ? args[7] : string.Empty;
 
         Func<string, Task> classify;
         IAsyncDisposable? owned = null;
         switch (kind)
         {
             case "sdk":
-                var client = new PartnumberClassificationClient(new PartnumberClassificationClientOptions
+                var options = new PartnumberClassificationClientOptions
                 {
                     BaseAddress = baseUrl,
                     StandbyConnections = standby,
                     ConnectTimeout = TimeSpan.FromSeconds(30),
+                    ClassificationTimeout = TimeSpan.FromSeconds(30), // a lost event fails one classification, not the run
                     ReconnectPolicy = PartnumberReconnectPolicy.None,
-                });
+                };
+                ApplySdkOptions(options, sdkOptions);
+                var client = new PartnumberClassificationClient(options);
                 owned = client;
                 classify = pn => client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
                 break;
@@ -54,6 +61,12 @@ internal static class ClientRunner
         {
             var (warmOk, warmFailed, _) = await RunManyAsync(classify, "WARM-", warmup, Math.Min(c, warmup), null, warmupLimit);
             warmedUp = warmOk + warmFailed;
+        }
+
+        if (Environment.GetEnvironmentVariable("PN_BENCH_SYNC") == "1")
+        {
+            Console.WriteLine("WARMED " + warmedUp.ToString(CultureInfo.InvariantCulture));
+            await Console.In.ReadLineAsync(); // the harness has read the server's CPU time: go
         }
 
         var latencies = new List<double>(n);
@@ -81,6 +94,31 @@ internal static class ClientRunner
         };
         Console.WriteLine(JsonSerializer.Serialize(run, ClientRunJson.Default.ClientRun));
         return 0;
+    }
+
+    /// <summary>The harness's SDK variants: <c>reuse=off</c>, <c>quickack=off</c>, <c>transports=WebSocket|LongPolling|WebSocket+LongPolling</c>.</summary>
+    private static void ApplySdkOptions(PartnumberClassificationClientOptions options, string list)
+    {
+        foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (key, value) = item.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException("SDK option without a value: " + item);
+            switch (key)
+            {
+                case "reuse": options.ReuseConnections = OnOff(value); break;
+                case "quickack": options.AcknowledgeImmediately = OnOff(value); break;
+                case "transports":
+                    options.Transports = value.Split('+').Select(t => Enum.Parse<PartnumberTransports>(t, ignoreCase: true)).Aggregate(PartnumberTransports.None, (all, t) => all | t);
+                    break;
+                default: throw new ArgumentException("unknown SDK option " + key);
+            }
+        }
+
+        static bool OnOff(string value) => value switch
+        {
+            "on" => true,
+            "off" => false,
+            _ => throw new ArgumentException("on or off expected, got " + value),
+        };
     }
 
     /// <summary>Runs up to <paramref name="count"/> classifications; none is started once <paramref name="limit"/> has passed.</summary>
@@ -195,11 +233,14 @@ internal sealed class RawSocketIOClientFlow
     }
 }
 
-/// <summary>What a client process reports.</summary>
+/// <summary>What a client process reports, and what the harness adds about the server during that client's run.</summary>
 internal sealed record ClientRun(int Ok, int Failed, double WallMs, double P50Ms, double P95Ms, long PeakRssKb, string? FirstError)
 {
-    /// <summary>The backend's CPU time during this client's run (filled in by the harness).</summary>
+    /// <summary>The backend's CPU time during this client's timed classifications (filled in by the harness).</summary>
     public double ServerCpuMs { get; init; }
+
+    /// <summary>The backend's CPU time during this client's warm-up (filled in by the harness).</summary>
+    public double WarmupServerCpuMs { get; init; }
 
     /// <summary>The client process's own CPU time (user + system) during the timed classifications.</summary>
     public double ClientCpuMs { get; init; }
@@ -213,8 +254,17 @@ internal sealed record ClientRun(int Ok, int Failed, double WallMs, double P50Ms
     /// <summary>Warm-up classifications run: fewer than asked when the warm-up time limit came first.</summary>
     public int WarmedUp { get; init; }
 
-    /// <summary>The backend's CPU time per classification it served for this client, warm-up included, in µs.</summary>
-    public double ServerCpuUs(int timed) => ServerCpuMs * 1000 / (timed + WarmedUp);
+    /// <summary>What the server counted during the timed classifications (backends with <c>/_bench/stats</c>; else null).</summary>
+    public BackendStats? ServerStats { get; init; }
+
+    /// <summary>What the server counted during the warm-up (backends with <c>/_bench/stats</c>; else null).</summary>
+    public BackendStats? WarmupServerStats { get; init; }
+
+    /// <summary>The backend's CPU time per timed classification, in µs.</summary>
+    public double ServerCpuUs(int timed) => ServerCpuMs * 1000 / timed;
+
+    /// <summary>The backend's CPU time per warm-up classification, in µs (NaN without a warm-up).</summary>
+    public double WarmupServerCpuUs => WarmedUp > 0 ? WarmupServerCpuMs * 1000 / WarmedUp : double.NaN;
 }
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals | System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString)]
