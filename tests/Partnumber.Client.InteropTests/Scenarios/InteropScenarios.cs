@@ -61,6 +61,24 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task The_result_names_the_transport_that_delivered_it() => RunAsync(async s =>
+    {
+        // Issue 16: with default options the SDK takes WebSocket where the deployment accepts it and long-polling where
+        // it does not, and says which in ClassificationResult.Transport (both classifications: the first one finds out,
+        // the second one uses what the client remembered).
+        var pn = NewPartnumber("transport");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 1 });
+        await using var tc = s.CreateClient();
+
+        var first = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+        var second = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+
+        s.Note($"transports: {first.Transport}, {second.Transport}");
+        AssertTransport(first);
+        AssertTransport(second);
+    });
+
+    [SkippableFact]
     public Task ClassifyAndWait_reports_numeric_counts_as_progress_and_returns_the_result() => RunAsync(async s =>
     {
         var pn = NewPartnumber("wait");
