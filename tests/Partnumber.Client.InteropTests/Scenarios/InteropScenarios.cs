@@ -153,6 +153,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
 
         s.Note($"malformed updates: {outcome.Updates.Count} update(s), then {outcome.Error?.GetType().Name ?? "the result"} after {outcome.Elapsed.TotalSeconds:0.0} s {outcome.Error?.Message}");
         Assert.True(outcome.Error is null or (PartnumberClientException and not ClassificationTimeoutException), $"expected the result or a typed error (not a timeout), got {outcome.Error}");
+        Assert.True((await s.Deployment.ReceivedRequestsAsync(pn)).Length == 1, $"the classification never reached the server, so no malformed update was seen: {outcome.Error}");
         if (outcome.Error is null)
         {
             AssertCompleted(outcome, pn);
@@ -487,6 +488,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         }
 
         Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(8), $"took {outcome.Elapsed}: the silent connection was not noticed");
+        Assert.NotEmpty(outcome.Progress); // step 1 came before the close: the connection really worked first
     });
 
     [SkippableFact]
@@ -597,12 +599,26 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
                 (afterStart, afterFault) = (sinceStart.Elapsed, sinceFault.Elapsed);
             }
         });
-        await firstUpdate.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await UntilStartedAsync(firstUpdate.Task, [run]);
         sinceFault.Start();
         await fault(backend);
 
         var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
         return (error, afterStart, afterFault);
+    }
+
+    /// <summary>
+    /// Waits (up to 20 s) until the classifications are under way; if one of them ended first, fails with what ended it
+    /// (a connection error, say), not with a bare timeout.
+    /// </summary>
+    private static async Task UntilStartedAsync(Task started, IReadOnlyList<Task> runs)
+    {
+        var first = await Task.WhenAny([started, .. runs]).WaitAsync(TimeSpan.FromSeconds(20));
+        if (first != started)
+        {
+            var early = await Record.ExceptionAsync(() => first);
+            Assert.Fail($"a classification ended before its first update: {early?.ToString() ?? "without an error"}");
+        }
     }
 
     [SkippableFact]
@@ -707,7 +723,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
                 started[i].TrySetResult();
             }
         })).ToList();
-        await Task.WhenAll(started.Select(t => t.Task)).WaitAsync(TimeSpan.FromSeconds(20));
+        await UntilStartedAsync(Task.WhenAll(started.Select(t => t.Task)), runs);
         Assert.True(await s.Deployment.OpenConnectionsAsync() >= baseline + jobs.Count, "the classifications' sockets are not open on the server");
 
         var clock = Stopwatch.StartNew();
