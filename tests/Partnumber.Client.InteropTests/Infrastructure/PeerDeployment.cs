@@ -5,14 +5,15 @@ using Microsoft.Extensions.Logging;
 namespace Partnumber.Client.InteropTests.Infrastructure;
 
 /// <summary>
-/// A running backend made of real peer processes: one Flask or Node server, or a scale-out pair (two Flask workers
-/// on one redis). Knows the addresses the SDK must use, scripts the peers and kills them.
+/// A running backend made of real peer processes: one Flask or Node server, a scale-out pair (two Flask workers on one
+/// redis), or nginx in front of a Flask server. Knows the addresses the SDK must use, scripts the peers and kills them.
 /// </summary>
 public sealed class PeerDeployment : IAsyncDisposable
 {
     private readonly List<PeerProcess> _processes = [];
     private readonly List<(string Name, string FileName, List<string> Arguments, Dictionary<string, string>? Environment, System.Text.RegularExpressions.Regex ReadyLine)> _specs = [];
     private readonly List<Uri> _restEndpoints = [];
+    private readonly List<string> _scratchDirectories = [];
     private int _disposed;
 
     private PeerDeployment(string name, PeerKind kind, bool autoJoin, TestCertificate? certificate)
@@ -49,6 +50,12 @@ public sealed class PeerDeployment : IAsyncDisposable
     /// <summary>The separate Socket.IO endpoint (scale-out), or null when it is <see cref="BaseAddress"/>.</summary>
     public Uri? SocketAddress { get; private set; }
 
+    /// <summary>
+    /// Behind a reverse proxy: the server the proxy forwards to, reached directly for the test endpoints (scripts,
+    /// health, recorded requests); the SDK only ever uses <see cref="BaseAddress"/>, the proxy. Null without a proxy.
+    /// </summary>
+    public Uri? Upstream { get; private set; }
+
     public IReadOnlyList<PeerProcess> Processes => _processes;
 
     /// <summary>For the peers' test endpoints (scripts, health, recorded requests).</summary>
@@ -59,6 +66,14 @@ public sealed class PeerDeployment : IAsyncDisposable
 
     public static Task<PeerDeployment> StartFlaskAsync(string name, bool autoJoin = false, TestCertificate? certificate = null, IEnumerable<string>? extraArguments = null)
         => StartScriptedPeerAsync(name, certificate is null ? PeerKind.Flask : PeerKind.Tls, PeerRequirements.Python, RepoPaths.FlaskApp, autoJoin, certificate, extraArguments);
+
+    /// <summary>
+    /// The Flask-SocketIO app in threading mode on Werkzeug's threaded server, what <c>python app.py</c> gives where
+    /// no eventlet, gevent or simple-websocket is installed: long-polling only (handshake <c>"upgrades": []</c>,
+    /// <c>transport=websocket</c> answered 400).
+    /// </summary>
+    public static Task<PeerDeployment> StartFlaskThreadingAsync(string name, IEnumerable<string>? extraArguments = null)
+        => StartScriptedPeerAsync(name, PeerKind.FlaskThreading, PeerRequirements.Python, RepoPaths.FlaskApp, autoJoin: false, certificate: null, ["--async-mode", "threading", .. extraArguments ?? []]);
 
     /// <summary>Starts one of the two peer programs (Flask app or Node server: same command line) and waits until it is healthy.</summary>
     private static async Task<PeerDeployment> StartScriptedPeerAsync(string name, PeerKind kind, string executable, string program, bool autoJoin, TestCertificate? certificate, IEnumerable<string>? extraArguments)
@@ -134,6 +149,53 @@ public sealed class PeerDeployment : IAsyncDisposable
 
     public static Task<PeerDeployment> StartNodeAsync(string name, bool autoJoin = false, TestCertificate? certificate = null, IEnumerable<string>? extraArguments = null)
         => StartScriptedPeerAsync(name, PeerKind.Node, PeerRequirements.Node, RepoPaths.NodeServer, autoJoin, certificate, extraArguments);
+
+    /// <summary>
+    /// Debian's nginx, unprivileged on a free loopback port, as a reverse proxy in front of the Flask-SocketIO app under
+    /// eventlet (tests/interop/tools/nginx_proxy.py). Without <paramref name="forwardUpgrade"/> it is nginx's plainest
+    /// <c>proxy_pass</c>, which drops <c>Upgrade</c>: WebSocket handshakes fail (400) while the handshake still offers
+    /// <c>websocket</c>. With it, nginx forwards WebSocket handshakes. The SDK goes through nginx for everything; the
+    /// test endpoints are reached on the Flask server directly (<see cref="Upstream"/>).
+    /// </summary>
+    /// <param name="extraArguments">Options of the Flask app (the proxy's configuration is fixed).</param>
+    public static async Task<PeerDeployment> StartBehindNginxAsync(string name, bool forwardUpgrade, IEnumerable<string>? extraArguments = null)
+    {
+        var deployment = new PeerDeployment(name, PeerKind.Nginx, autoJoin: false, certificate: null);
+        try
+        {
+            var flaskArguments = new List<string> { RepoPaths.FlaskApp };
+            flaskArguments.AddRange(CommonArguments(name + "-flask"));
+            flaskArguments.AddRange(extraArguments ?? []);
+            var flask = await deployment.StartProcessAsync(name + "-flask", PeerRequirements.Python, flaskArguments).ConfigureAwait(false);
+            deployment.Upstream = new Uri($"http://127.0.0.1:{flask.Port}");
+            deployment._restEndpoints.Add(deployment.Upstream);
+
+            // nginx's pid file and temp directories: one directory per deployment, kept across a restart, removed on dispose.
+            var prefix = Path.Combine(Path.GetTempPath(), $"pn-nginx-{name}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(prefix);
+            deployment._scratchDirectories.Add(prefix);
+            var proxyArguments = new List<string>
+            {
+                RepoPaths.NginxProxy, "--port", "0", "--upstream-port", flask.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--dir", prefix, "--name", name, "--nginx", PeerRequirements.Nginx, "--exit-on-stdin-close",
+            };
+            if (forwardUpgrade)
+            {
+                proxyArguments.Add("--forward-upgrade");
+            }
+
+            var proxy = await deployment.StartProcessAsync(name, PeerRequirements.Python, proxyArguments).ConfigureAwait(false);
+            deployment.BaseAddress = new Uri($"http://127.0.0.1:{proxy.Port}");
+            await deployment.WaitUntilHealthyAsync(deployment.Upstream).ConfigureAwait(false);
+            await deployment.WaitUntilHealthyAsync(deployment.BaseAddress).ConfigureAwait(false); // and through the proxy
+            return deployment;
+        }
+        catch
+        {
+            await deployment.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Two Flask-SocketIO workers sharing rooms through redis (message_queue): the SDK POSTs to "rest" and holds its
@@ -243,6 +305,24 @@ public sealed class PeerDeployment : IAsyncDisposable
         return total;
     }
 
+    /// <summary>
+    /// The Engine.IO requests the deployment's servers have seen so far, by transport (summed over the workers, from
+    /// /_test/health): a WebSocket attempt counts whether it was upgraded or refused, and behind a proxy it counts when
+    /// the proxy forwarded it (with or without its Upgrade header).
+    /// </summary>
+    public async Task<(int WebSocket, int Polling)> TransportRequestsAsync()
+    {
+        var (webSocket, polling) = (0, 0);
+        foreach (var endpoint in _restEndpoints)
+        {
+            var health = await ControlClient.GetFromJsonAsync<JsonElement>(new Uri(endpoint, "/_test/health")).ConfigureAwait(false);
+            webSocket += health.GetProperty("websocket_requests").GetInt32();
+            polling += health.GetProperty("polling_requests").GetInt32();
+        }
+
+        return (webSocket, polling);
+    }
+
     /// <summary>Kills every process of the backend at once (SIGKILL): the crash case.</summary>
     public async Task KillAsync()
     {
@@ -290,9 +370,25 @@ public sealed class PeerDeployment : IAsyncDisposable
         }
 
         ControlClient.Dispose();
+        foreach (var directory in _scratchDirectories)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log.Add("test", $"could not remove {directory}: {ex.Message}");
+            }
+        }
     }
 
-    public override string ToString() => SocketAddress is null ? $"{Name} at {BaseAddress}" : $"{Name}: REST {BaseAddress}, Socket.IO {SocketAddress}";
+    public override string ToString() => (SocketAddress, Upstream) switch
+    {
+        (not null, _) => $"{Name}: REST {BaseAddress}, Socket.IO {SocketAddress}",
+        (_, not null) => $"{Name} at {BaseAddress} (nginx in front of {Upstream})",
+        _ => $"{Name} at {BaseAddress}",
+    };
 
     private async Task<PeerProcess> StartProcessAsync(
         string name,

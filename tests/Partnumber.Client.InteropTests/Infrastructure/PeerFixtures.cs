@@ -20,6 +20,26 @@ public abstract class PeerFixture : IAsyncLifetime
 
     public abstract PeerKind Kind { get; }
 
+    /// <summary>
+    /// The transport the SDK must end up on here with default options (<see cref="ClassificationResult.Transport"/>):
+    /// WebSocket where the deployment accepts it, long-polling where it does not.
+    /// </summary>
+    public virtual PartnumberTransports ExpectedTransport => PartnumberTransports.WebSocket;
+
+    /// <summary>Whether the Engine.IO handshake offers an upgrade to WebSocket (<c>"upgrades": ["websocket"]</c>).</summary>
+    public virtual bool OffersWebSocketUpgrade => true;
+
+    /// <summary>Whether a WebSocket handshake to the Socket.IO endpoint gets its 101 (false: refused with 400).</summary>
+    public virtual bool AcceptsWebSocket => true;
+
+    /// <summary>
+    /// Whether every completed stream's result is checked for <see cref="ExpectedTransport"/>. On for the deployments
+    /// added with issue 16; off on the older WebSocket ones until the SDK fills in <see cref="ClassificationResult.Transport"/>
+    /// (issue 16): there the scenario <c>The_result_names_the_transport_that_delivered_it</c> checks it meanwhile, so
+    /// their other scenarios keep passing.
+    /// </summary>
+    public virtual bool ChecksTransportOfEveryResult => false;
+
     /// <summary>Short name used in peer log lines.</summary>
     protected abstract string Name { get; }
 
@@ -204,4 +224,74 @@ public sealed class NodeTlsFixture : TlsPeerFixture
     protected override string Name => "node-tls";
 
     protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, certificate: Certificate, extraArguments: extraArguments);
+}
+
+/// <summary>
+/// Flask-SocketIO in threading mode on Werkzeug (<c>python app.py</c> without eventlet, gevent or simple-websocket):
+/// long-polling only. The handshake offers no upgrade and a WebSocket handshake is answered 400.
+/// </summary>
+public sealed class FlaskThreadingFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.FlaskThreading;
+
+    public override PartnumberTransports ExpectedTransport => PartnumberTransports.LongPolling;
+
+    public override bool OffersWebSocketUpgrade => false;
+
+    public override bool AcceptsWebSocket => false;
+
+    public override bool ChecksTransportOfEveryResult => true;
+
+    protected override string Name => "flask-threading";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskThreadingAsync(name, extraArguments);
+}
+
+/// <summary>
+/// nginx's plainest <c>proxy_pass</c> in front of Flask-SocketIO under eventlet: it drops <c>Upgrade</c>, so the
+/// handshake still offers <c>websocket</c> but every WebSocket handshake fails with 400; long-polling works.
+/// </summary>
+public sealed class NginxWithoutUpgradeFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Nginx;
+
+    public override PartnumberTransports ExpectedTransport => PartnumberTransports.LongPolling;
+
+    public override bool AcceptsWebSocket => false;
+
+    public override bool ChecksTransportOfEveryResult => true;
+
+    protected override string Name => "nginx-plain";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartBehindNginxAsync(name, forwardUpgrade: false, extraArguments);
+}
+
+/// <summary>nginx forwarding WebSocket handshakes (HTTP/1.1, Upgrade/Connection) in front of Flask-SocketIO under eventlet.</summary>
+public sealed class NginxWebSocketProxyFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Nginx;
+
+    public override bool ChecksTransportOfEveryResult => true;
+
+    protected override string Name => "nginx-upgrade";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartBehindNginxAsync(name, forwardUpgrade: true, extraArguments);
+}
+
+/// <summary>Node's socket.io server with <c>transports: ['polling']</c>: no upgrade offered, WebSocket handshakes answered 400.</summary>
+public sealed class NodePollingOnlyFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Node;
+
+    public override PartnumberTransports ExpectedTransport => PartnumberTransports.LongPolling;
+
+    public override bool OffersWebSocketUpgrade => false;
+
+    public override bool AcceptsWebSocket => false;
+
+    public override bool ChecksTransportOfEveryResult => true;
+
+    protected override string Name => "node-polling";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, extraArguments: ["--transports", "polling", .. extraArguments ?? []]);
 }

@@ -86,7 +86,9 @@ public sealed partial class PeerProcess : IAsyncDisposable
         peer._process.BeginOutputReadLine();
         peer._process.BeginErrorReadLine();
 
-        var timeout = readyTimeout ?? TimeSpan.FromSeconds(30);
+        // Generous: a Flask peer needs about 1.2 s of CPU to import eventlet, Flask and python-socketio, and with several
+        // test classes starting peers on a loaded 2-core machine that took 16 to 46 s (seen with the 13 classes of issue 16).
+        var timeout = readyTimeout ?? TimeSpan.FromSeconds(60);
         var finished = await Task.WhenAny(peer._ready.Task, peer._exited.Task, Task.Delay(timeout)).ConfigureAwait(false);
         if (finished != peer._ready.Task)
         {

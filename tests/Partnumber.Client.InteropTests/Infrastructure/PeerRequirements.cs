@@ -9,6 +9,12 @@ public enum PeerKind
     ScaleOut,
     Tls,
     Gunicorn,
+
+    /// <summary>Flask-SocketIO in threading mode (Werkzeug): long-polling only, no eventlet.</summary>
+    FlaskThreading,
+
+    /// <summary>Debian's nginx as a reverse proxy in front of Flask-SocketIO under eventlet.</summary>
+    Nginx,
 }
 
 /// <summary>
@@ -22,6 +28,7 @@ public static class PeerRequirements
     private static readonly Lazy<string?> FlaskMissing = new(() => CheckPython("flask", "flask_socketio", "eventlet"));
     private static readonly Lazy<string?> RedisMissing = new(CheckRedis);
     private static readonly Lazy<string?> NodeMissing = new(CheckNode);
+    private static readonly Lazy<string?> NginxMissing = new(CheckNginx);
 
     /// <summary>Debian's interpreter (the one that sees python3-flask-socketio); PN_INTEROP_PYTHON overrides it.</summary>
     public static string Python => Environment.GetEnvironmentVariable("PN_INTEROP_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
@@ -29,6 +36,9 @@ public static class PeerRequirements
     public static string Node => Environment.GetEnvironmentVariable("PN_INTEROP_NODE") is { Length: > 0 } n ? n : "node";
 
     public static string RedisServer => Environment.GetEnvironmentVariable("PN_INTEROP_REDIS") is { Length: > 0 } r ? r : "redis-server";
+
+    /// <summary>Debian's nginx (package nginx-light; /usr/sbin is not on every user's PATH); PN_INTEROP_NGINX overrides it.</summary>
+    public static string Nginx => Environment.GetEnvironmentVariable("PN_INTEROP_NGINX") is { Length: > 0 } n ? n : "/usr/sbin/nginx";
 
     public static bool IsCI =>
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
@@ -45,6 +55,8 @@ public static class PeerRequirements
         PeerKind.Gunicorn => FlaskMissing.Value ?? CheckPython("gunicorn.workers.geventlet"),
         PeerKind.ScaleOut => FlaskMissing.Value ?? CheckPython("redis") ?? RedisMissing.Value,
         PeerKind.Node => NodeMissing.Value,
+        PeerKind.FlaskThreading => CheckPython("flask", "flask_socketio"),
+        PeerKind.Nginx => FlaskMissing.Value ?? NginxMissing.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -81,6 +93,12 @@ public static class PeerRequirements
     {
         var (code, output) = Run(RedisServer, ["--version"]);
         return code == 0 ? null : $"{RedisServer} is not installed ({output.Trim()})";
+    }
+
+    private static string? CheckNginx()
+    {
+        var (code, output) = Run(Nginx, ["-v"]);
+        return code == 0 ? null : $"{Nginx} is not installed ({output.Trim()})";
     }
 
     private static string? CheckNode()

@@ -23,4 +23,7 @@ public static class RepoPaths
     public static string NodeDirectory => Path.Combine(RepositoryRoot, "tests", "interop", "node");
 
     public static string NodeServer => Path.Combine(NodeDirectory, "server.js");
+
+    /// <summary>Starts nginx unprivileged in front of a peer (tests/interop/nginx/*.conf.template).</summary>
+    public static string NginxProxy => Path.Combine(RepositoryRoot, "tests", "interop", "tools", "nginx_proxy.py");
 }

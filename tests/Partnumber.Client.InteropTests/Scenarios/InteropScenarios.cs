@@ -61,6 +61,24 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
     });
 
     [SkippableFact]
+    public Task The_result_names_the_transport_that_delivered_it() => RunAsync(async s =>
+    {
+        // Issue 16: with default options the SDK takes WebSocket where the deployment accepts it and long-polling where
+        // it does not, and says which in ClassificationResult.Transport (both classifications: the first one finds out,
+        // the second one uses what the client remembered).
+        var pn = NewPartnumber("transport");
+        await s.Deployment.ScriptAsync(new PeerScript(pn) { Steps = 1 });
+        await using var tc = s.CreateClient();
+
+        var first = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+        var second = await tc.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn));
+
+        s.Note($"transports: {first.Transport}, {second.Transport}");
+        AssertTransport(first);
+        AssertTransport(second);
+    });
+
+    [SkippableFact]
     public Task ClassifyAndWait_reports_numeric_counts_as_progress_and_returns_the_result() => RunAsync(async s =>
     {
         var pn = NewPartnumber("wait");
@@ -135,6 +153,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
 
         s.Note($"malformed updates: {outcome.Updates.Count} update(s), then {outcome.Error?.GetType().Name ?? "the result"} after {outcome.Elapsed.TotalSeconds:0.0} s {outcome.Error?.Message}");
         Assert.True(outcome.Error is null or (PartnumberClientException and not ClassificationTimeoutException), $"expected the result or a typed error (not a timeout), got {outcome.Error}");
+        Assert.True((await s.Deployment.ReceivedRequestsAsync(pn)).Length == 1, $"the classification never reached the server, so no malformed update was seen: {outcome.Error}");
         if (outcome.Error is null)
         {
             AssertCompleted(outcome, pn);
@@ -469,6 +488,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
         }
 
         Assert.True(outcome.Elapsed < TimeSpan.FromSeconds(8), $"took {outcome.Elapsed}: the silent connection was not noticed");
+        Assert.NotEmpty(outcome.Progress); // step 1 came before the close: the connection really worked first
     });
 
     [SkippableFact]
@@ -579,12 +599,26 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
                 (afterStart, afterFault) = (sinceStart.Elapsed, sinceFault.Elapsed);
             }
         });
-        await firstUpdate.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await UntilStartedAsync(firstUpdate.Task, [run]);
         sinceFault.Start();
         await fault(backend);
 
         var error = await Record.ExceptionAsync(() => run.WaitAsync(budget + TimeSpan.FromSeconds(10)));
         return (error, afterStart, afterFault);
+    }
+
+    /// <summary>
+    /// Waits (up to 20 s) until the classifications are under way; if one of them ended first, fails with what ended it
+    /// (a connection error, say), not with a bare timeout.
+    /// </summary>
+    private static async Task UntilStartedAsync(Task started, IReadOnlyList<Task> runs)
+    {
+        var first = await Task.WhenAny([started, .. runs]).WaitAsync(TimeSpan.FromSeconds(20));
+        if (first != started)
+        {
+            var early = await Record.ExceptionAsync(() => first);
+            Assert.Fail($"a classification ended before its first update: {early?.ToString() ?? "without an error"}");
+        }
     }
 
     [SkippableFact]
@@ -689,7 +723,7 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
                 started[i].TrySetResult();
             }
         })).ToList();
-        await Task.WhenAll(started.Select(t => t.Task)).WaitAsync(TimeSpan.FromSeconds(20));
+        await UntilStartedAsync(Task.WhenAll(started.Select(t => t.Task)), runs);
         Assert.True(await s.Deployment.OpenConnectionsAsync() >= baseline + jobs.Count, "the classifications' sockets are not open on the server");
 
         var clock = Stopwatch.StartNew();

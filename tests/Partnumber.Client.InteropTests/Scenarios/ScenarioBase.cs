@@ -108,8 +108,12 @@ public abstract class ScenarioBase<TFixture>
 
     protected static string? Text(JsonElement element, string name) => Property(element, name) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
 
-    /// <summary>Asserts the shape the SDK promises for a successful stream: progress updates, then exactly one final update.</summary>
-    protected static ClassificationResult AssertCompleted(StreamOutcome outcome, string partnumber)
+    /// <summary>
+    /// Asserts the shape the SDK promises for a successful stream: progress updates, then exactly one final update; and,
+    /// where the fixture asks for it (<see cref="PeerFixture.ChecksTransportOfEveryResult"/>), that the result came over
+    /// the transport this deployment allows.
+    /// </summary>
+    protected ClassificationResult AssertCompleted(StreamOutcome outcome, string partnumber)
     {
         Assert.True(outcome.Error is null, $"the stream failed: {outcome.Error}");
         Assert.NotEmpty(outcome.Updates);
@@ -121,8 +125,19 @@ public abstract class ScenarioBase<TFixture>
         Assert.Equal(ClassificationStatus.Done, result.Status);
         Assert.False(string.IsNullOrEmpty(result.TaskId));
         Assert.False(string.IsNullOrEmpty(result.RoomId));
+        if (Fixture.ChecksTransportOfEveryResult)
+        {
+            AssertTransport(result);
+        }
+
         return result;
     }
+
+    /// <summary>Asserts that the result names the transport the SDK must end up on here with default options.</summary>
+    protected void AssertTransport(ClassificationResult result) =>
+        Assert.True(
+            result.Transport == Fixture.ExpectedTransport,
+            $"the result came over {result.Transport}; this deployment ({Fixture.GetType().Name}) must be reached over {Fixture.ExpectedTransport}");
 }
 
 public sealed record StreamOutcome(List<ClassificationUpdate> Updates, Exception? Error, TimeSpan Elapsed)

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The Partnumber classification backend on Flask + Flask-SocketIO, served by eventlet.
+"""The Partnumber classification backend on Flask + Flask-SocketIO, served by eventlet (or, with
+--async-mode threading, by Werkzeug's threaded server with long-polling only).
 
 A real peer for the interop suite (tests/Partnumber.Client.InteropTests): it implements the documented API
 (docs: shared/spec/partnumber-websocket-api.pt-BR.md) and, for tests only, a control endpoint that scripts
@@ -9,31 +10,25 @@ documented in docs/interop.md.
 Run with Debian's interpreter (it sees python3-flask-socketio and python3-eventlet):
 
     /usr/bin/python3 tests/interop/flask/app.py --port 0 [--auto-join] [--message-queue redis://127.0.0.1:6390/0]
-        [--certfile cert.pem --keyfile key.pem] [--delay 0.05] [--steps 3]
+        [--certfile cert.pem --keyfile key.pem] [--delay 0.05] [--steps 3] [--async-mode threading]
 
 Every option can also come from the environment (PN_PORT, PN_AUTO_JOIN=1, PN_MESSAGE_QUEUE, PN_CERTFILE, PN_KEYFILE,
-PN_STEP_DELAY, PN_STEPS, PN_JOIN_TIMEOUT, PN_NAME). Once listening it prints one line `PEER_READY port=<port>`.
+PN_STEP_DELAY, PN_STEPS, PN_JOIN_TIMEOUT, PN_NAME, PN_ASYNC_MODE). Once listening it prints one line
+`PEER_READY port=<port>`.
+
+--async-mode threading is what `python app.py` gives on a machine without eventlet or gevent (Flask-SocketIO's
+last choice): Werkzeug's threaded server, and no WebSocket at all unless simple-websocket is installed (Debian 12
+has no package for it). Its handshake then offers `"upgrades": []` and a `transport=websocket` request gets 400.
 """
-import eventlet
+# Only modules that open no sockets and start no threads before the choice between eventlet and threading:
+# eventlet.monkey_patch() must run before anything imports threading or socket.
+import argparse
+import ipaddress
+import os
+import sys
 
-eventlet.monkey_patch()
+ASYNC_MODES = ("eventlet", "threading")
 
-# pylint: disable=wrong-import-position
-import argparse  # noqa: E402
-import ipaddress  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from collections import deque  # noqa: E402
-from importlib import metadata  # noqa: E402
-
-import eventlet.wsgi  # noqa: E402
-from flask import Flask, Response, jsonify, request  # noqa: E402
-from werkzeug.exceptions import RequestEntityTooLarge  # noqa: E402
-from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room  # noqa: E402,A004
 
 SCRIPT_KEYS = {
     "partnumber", "steps", "step_delay_ms", "start_delay_ms", "messages", "update_extra", "finished_extra",
@@ -70,6 +65,8 @@ def parse_args(argv):
                    help="refuse sockets (CONNECT_ERROR) and POSTs (401) without this header, like an API-key gateway")
     p.add_argument("--max-content-length", type=int, default=int(env("PN_MAX_CONTENT_LENGTH", "1000000")),
                    help="larger request bodies get the framework's own 413 (default 1,000,000 bytes)")
+    p.add_argument("--async-mode", choices=ASYNC_MODES, default=env("PN_ASYNC_MODE", "eventlet"),
+                   help="eventlet (WebSocket and polling, default) or threading (Werkzeug, long-polling only)")
     p.add_argument("--exit-on-stdin-close", action="store_true",
                    help="exit when standard input closes (the test host that started us died)")
     p.add_argument("--quiet", action="store_true", default=env("PN_QUIET", "") in ("1", "true", "yes"),
@@ -83,11 +80,32 @@ def parse_args(argv):
             p.error("--host must be an IP address or localhost")
     if bool(args.certfile) != bool(args.keyfile):
         p.error("--certfile and --keyfile go together")
+    if args.async_mode not in ASYNC_MODES:
+        p.error(f"--async-mode must be one of {', '.join(ASYNC_MODES)}")
     return args
 
 
 # Under a WSGI server (gunicorn -k eventlet app:app) the command line is the server's: take options from PN_* only.
 ARGS = parse_args(sys.argv[1:] if __name__ == "__main__" else [])
+
+if ARGS.async_mode == "eventlet":
+    import eventlet
+
+    eventlet.monkey_patch()
+
+# pylint: disable=wrong-import-position
+import json  # noqa: E402
+import logging  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections import deque  # noqa: E402
+from importlib import metadata  # noqa: E402
+from urllib.parse import parse_qs  # noqa: E402
+
+from flask import Flask, Response, jsonify, request  # noqa: E402
+from werkzeug.exceptions import RequestEntityTooLarge  # noqa: E402
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room  # noqa: E402,A004
 
 
 def log(text):
@@ -99,7 +117,7 @@ app = Flask(__name__)
 app.config["MAX_CONTENT_LENGTH"] = ARGS.max_content_length
 socketio = SocketIO(
     app,
-    async_mode="eventlet",
+    async_mode=ARGS.async_mode,
     message_queue=ARGS.message_queue,
     channel=ARGS.channel,
     cors_allowed_origins="*",
@@ -109,6 +127,36 @@ socketio = SocketIO(
     logger=ARGS.verbose,
     engineio_logger=ARGS.verbose,
 )
+
+
+
+class TransportRequestCounter:
+    """Counts the Engine.IO requests per transport (`transport=websocket` upgraded or refused, `transport=polling`), so
+    tests can check what a client tried (`websocket_requests` on /_test/health). Outermost WSGI middleware: it sees
+    every request before Flask-SocketIO's middleware answers it, including the ones it refuses with 400."""
+
+    def __init__(self, wsgi_app, socketio_path):
+        self._wsgi_app = wsgi_app
+        self._prefix = "/" + socketio_path.strip("/")
+        self._lock = threading.Lock()
+        self.counts = {"websocket": 0, "polling": 0}
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == self._prefix or path.startswith(self._prefix + "/"):
+            transport = (parse_qs(environ.get("QUERY_STRING", "")).get("transport") or [""])[0]
+            if transport in self.counts:
+                with self._lock:
+                    self.counts[transport] += 1
+        return self._wsgi_app(environ, start_response)
+
+    def snapshot(self):
+        with self._lock:
+            return dict(self.counts)
+
+
+TRANSPORT_REQUESTS = TransportRequestCounter(app.wsgi_app, ARGS.socketio_path)
+app.wsgi_app = TRANSPORT_REQUESTS
 
 _redis = None
 if ARGS.message_queue:
@@ -461,6 +509,7 @@ def _version(dist):
 
 @app.get("/_test/health")
 def health():
+    sockets = list(socketio.server.eio.sockets.values())
     return jsonify(
         ok=True,
         peer=ARGS.name,
@@ -469,9 +518,16 @@ def health():
         auto_join=ARGS.auto_join,
         message_queue=bool(ARGS.message_queue),
         tls=bool(ARGS.certfile),
-        connections=sum(1 for s in list(socketio.server.eio.sockets.values()) if not s.closed),  # open Engine.IO sessions here
+        # Open Engine.IO sessions here that completed a handshake. python-engineio 4.3 also makes a session for every
+        # refused WebSocket attempt (no WebSocket server, or a proxy that dropped Upgrade) and keeps it until its ping
+        # timeout; the client never learnt its sid and cannot close it, so it is counted apart.
+        connections=sum(1 for s in sockets if not s.closed and s.connected),
+        unconnected_sessions=sum(1 for s in sockets if not s.closed and not s.connected),
+        # Engine.IO requests seen so far, by transport: a WebSocket attempt counts whether it was upgraded or refused.
+        websocket_requests=TRANSPORT_REQUESTS.snapshot()["websocket"],
+        polling_requests=TRANSPORT_REQUESTS.snapshot()["polling"],
         versions={d: _version(d) for d in ("Flask", "Flask-SocketIO", "python-socketio", "python-engineio",
-                                           "eventlet", "redis")},
+                                           "eventlet", "Werkzeug", "redis")},
     )
 
 
@@ -483,8 +539,45 @@ def exit_when_stdin_closes():
         finally:
             os._exit(0)
 
-    # A real OS thread: a green one reading stdin would block eventlet's hub.
-    eventlet.patcher.original("threading").Thread(target=watch, daemon=True).start()
+    # A real OS thread: under eventlet a green one reading stdin would block the hub.
+    native_threading = eventlet.patcher.original("threading") if ARGS.async_mode == "eventlet" else threading
+    native_threading.Thread(target=watch, daemon=True).start()
+
+
+def banner():
+    return (f"[{ARGS.name}] flask-socketio {_version('Flask-SocketIO')} python-socketio {_version('python-socketio')} "
+            f"async_mode={socketio.server.eio.async_mode} "
+            + (f"eventlet {_version('eventlet')} " if ARGS.async_mode == "eventlet" else f"werkzeug {_version('Werkzeug')} ")
+            + f"auto_join={ARGS.auto_join} message_queue={ARGS.message_queue} "
+            f"tls={bool(ARGS.certfile)} delay={ARGS.delay} steps={ARGS.steps}")
+
+
+def serve_eventlet():
+    import eventlet.wsgi  # noqa: E402 (only in eventlet mode)
+
+    sock = eventlet.listen((ARGS.host, ARGS.port))
+    port = sock.getsockname()[1]
+    if ARGS.certfile:
+        sock = eventlet.wrap_ssl(sock, certfile=ARGS.certfile, keyfile=ARGS.keyfile, server_side=True)
+    print(banner(), flush=True)
+    print(f"PEER_READY port={port}", flush=True)
+    # What flask_socketio.SocketIO.run() does under eventlet, with the bound port known up front.
+    eventlet.wsgi.server(sock, app, log_output=False)
+
+
+def serve_threading():
+    from werkzeug.serving import make_server  # noqa: E402
+
+    # What socketio.run(app, allow_unsafe_werkzeug=True) does in threading mode (Flask's app.run(threaded=True) →
+    # werkzeug.serving.run_simple → make_server(..., threaded=True).serve_forever()), with the bound port known up
+    # front. Without simple-websocket, Flask-SocketIO serves long-polling only here.
+    if ARGS.quiet:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request (benchmarks)
+    ssl_context = (ARGS.certfile, ARGS.keyfile) if ARGS.certfile else None
+    server = make_server(ARGS.host, ARGS.port, app, threaded=True, ssl_context=ssl_context)
+    print(banner(), flush=True)
+    print(f"PEER_READY port={server.port}", flush=True)
+    server.serve_forever()
 
 
 def main():
@@ -492,16 +585,10 @@ def main():
         exit_when_stdin_closes()
     if _redis is not None:
         _redis.ping()
-    sock = eventlet.listen((ARGS.host, ARGS.port))
-    port = sock.getsockname()[1]
-    if ARGS.certfile:
-        sock = eventlet.wrap_ssl(sock, certfile=ARGS.certfile, keyfile=ARGS.keyfile, server_side=True)
-    print(f"[{ARGS.name}] flask-socketio {_version('Flask-SocketIO')} python-socketio {_version('python-socketio')} "
-        f"eventlet {_version('eventlet')} auto_join={ARGS.auto_join} message_queue={ARGS.message_queue} "
-        f"tls={bool(ARGS.certfile)} delay={ARGS.delay} steps={ARGS.steps}", flush=True)
-    print(f"PEER_READY port={port}", flush=True)
-    # What flask_socketio.SocketIO.run() does under eventlet, with the bound port known up front.
-    eventlet.wsgi.server(sock, app, log_output=False)
+    if ARGS.async_mode == "threading":
+        serve_threading()
+    else:
+        serve_eventlet()
 
 
 if __name__ == "__main__":

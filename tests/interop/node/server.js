@@ -4,9 +4,12 @@
 // Flask peer (tests/interop/flask/app.py). Script format: docs/interop.md.
 //
 //   node tests/interop/node/server.js --port 0 [--auto-join] [--delay 0] [--steps 3] [--certfile c.pem --keyfile k.pem]
+//       [--transports polling]
 //
 // Options also come from the environment (PN_PORT, PN_AUTO_JOIN=1, PN_STEP_DELAY, PN_STEPS, PN_CERTFILE, PN_KEYFILE,
-// PN_JOIN_TIMEOUT, PN_NAME, PN_QUIET=1). Once listening it prints one line `PEER_READY port=<port>`.
+// PN_JOIN_TIMEOUT, PN_NAME, PN_QUIET=1, PN_TRANSPORTS). Once listening it prints one line `PEER_READY port=<port>`.
+// `--transports polling` is socket.io's `transports: ['polling']`: the handshake offers no upgrade and a
+// `transport=websocket` request gets 400 ("Transport unknown").
 'use strict';
 
 const fs = require('fs');
@@ -43,6 +46,7 @@ function parseArgs(argv) {
     requireHeader: env.PN_REQUIRE_HEADER || null,
     socketioPath: env.PN_SOCKETIO_PATH || 'socket.io',
     maxContentLength: Number(env.PN_MAX_CONTENT_LENGTH || 1000000),
+    transports: (env.PN_TRANSPORTS || 'polling,websocket').split(','),
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -67,9 +71,10 @@ function parseArgs(argv) {
       case '--require-header': a.requireHeader = value(); break;
       case '--socketio-path': a.socketioPath = value(); break;
       case '--max-content-length': a.maxContentLength = Number(value()); break;
+      case '--transports': a.transports = value().split(','); break;
       case '-h': case '--help':
         console.log('usage: server.js [--host 127.0.0.1] [--port 0] [--auto-join] [--delay SECONDS] [--steps N] ' +
-          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE] [--socketio-path PATH] [--max-content-length BYTES]');
+          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE] [--socketio-path PATH] [--max-content-length BYTES] [--transports polling,websocket]');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${flag}`);
@@ -79,6 +84,10 @@ function parseArgs(argv) {
     throw new Error('--host must be a loopback address');
   }
   if (Boolean(a.certfile) !== Boolean(a.keyfile)) throw new Error('--certfile and --keyfile go together');
+  a.transports = a.transports.map((t) => t.trim()).filter(Boolean);
+  if (a.transports.length === 0 || a.transports.some((t) => !['polling', 'websocket'].includes(t))) {
+    throw new Error('--transports is a comma-separated list of polling and websocket');
+  }
   return a;
 }
 
@@ -183,6 +192,10 @@ async function onRequest(req, res) {
         ok: true, peer: ARGS.name, server: 'socket.io', auto_join: ARGS.autoJoin, message_queue: false,
         tls: Boolean(ARGS.certfile),
         connections: io.engine.clientsCount, // open Engine.IO sessions
+        transports: ARGS.transports,
+        // Engine.IO requests seen so far, by transport: a WebSocket attempt counts whether it was upgraded or refused.
+        websocket_requests: transportRequests.websocket,
+        polling_requests: transportRequests.polling,
         versions: { node: process.versions.node, 'socket.io': require('socket.io/package.json').version },
       });
     }
@@ -369,10 +382,25 @@ const server = ARGS.certfile
 const SOCKETIO_PATH = '/' + ARGS.socketioPath.replace(/^\/+|\/+$/g, '');
 const io = new Server(server, {
   path: SOCKETIO_PATH,
+  transports: ARGS.transports,
   cors: { origin: '*' },
   pingInterval: ARGS.pingInterval * 1000,
   pingTimeout: ARGS.pingTimeout * 1000,
 });
+
+// Counts Engine.IO requests per transport, so tests can check what a client tried. Node hands a WebSocket handshake
+// to 'upgrade' listeners; engine.io adds one only when it serves WebSocket, and without any, Node 20 passes the
+// handshake to 'request' (engine.io then answers 400). So: count on 'request' always, on 'upgrade' only where
+// engine.io listens already (a listener of our own would change what the server does).
+const transportRequests = { websocket: 0, polling: 0 };
+const TRANSPORT_PARAMETER = /[?&]transport=(websocket|polling)(?:&|$)/; // cheap: the benchmarks run this per request
+const countTransport = (req) => {
+  if (!req.url.startsWith(SOCKETIO_PATH + '/')) return;
+  const match = TRANSPORT_PARAMETER.exec(req.url);
+  if (match) transportRequests[match[1]]++;
+};
+server.prependListener('request', countTransport);
+if (server.listenerCount('upgrade') > 0) server.prependListener('upgrade', countTransport);
 
 io.use((socket, next) => {
   const refused = headerRefused(socket.handshake.headers);
@@ -405,7 +433,7 @@ io.on('connection', (socket) => {
 server.listen(ARGS.port, ARGS.host, () => {
   const port = server.address().port;
   console.log(`[${ARGS.name}] socket.io ${require('socket.io/package.json').version} node ${process.versions.node} ` +
-    `auto_join=${ARGS.autoJoin} tls=${Boolean(ARGS.certfile)} delay=${ARGS.delay} steps=${ARGS.steps}`);
+    `auto_join=${ARGS.autoJoin} tls=${Boolean(ARGS.certfile)} delay=${ARGS.delay} steps=${ARGS.steps} transports=${ARGS.transports.join(',')}`);
   console.log(`PEER_READY port=${port}`);
 });
 
