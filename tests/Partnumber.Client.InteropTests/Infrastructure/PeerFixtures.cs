@@ -32,13 +32,8 @@ public abstract class PeerFixture : IAsyncLifetime
     /// <summary>Whether a WebSocket handshake to the Socket.IO endpoint gets its 101 (false: refused with 400).</summary>
     public virtual bool AcceptsWebSocket => true;
 
-    /// <summary>
-    /// Whether every completed stream's result is checked for <see cref="ExpectedTransport"/>. On for the deployments
-    /// added with issue 16; off on the older WebSocket ones until the SDK fills in <see cref="ClassificationResult.Transport"/>
-    /// (issue 16): there the scenario <c>The_result_names_the_transport_that_delivered_it</c> checks it meanwhile, so
-    /// their other scenarios keep passing.
-    /// </summary>
-    public virtual bool ChecksTransportOfEveryResult => false;
+    /// <summary>Whether every completed stream's result is checked for <see cref="ExpectedTransport"/> (every deployment does).</summary>
+    public virtual bool ChecksTransportOfEveryResult => true;
 
     /// <summary>Short name used in peer log lines.</summary>
     protected abstract string Name { get; }
@@ -240,8 +235,6 @@ public sealed class FlaskThreadingFixture : PeerFixture
 
     public override bool AcceptsWebSocket => false;
 
-    public override bool ChecksTransportOfEveryResult => true;
-
     protected override string Name => "flask-threading";
 
     protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskThreadingAsync(name, extraArguments);
@@ -259,8 +252,6 @@ public sealed class NginxWithoutUpgradeFixture : PeerFixture
 
     public override bool AcceptsWebSocket => false;
 
-    public override bool ChecksTransportOfEveryResult => true;
-
     protected override string Name => "nginx-plain";
 
     protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartBehindNginxAsync(name, forwardUpgrade: false, extraArguments);
@@ -270,8 +261,6 @@ public sealed class NginxWithoutUpgradeFixture : PeerFixture
 public sealed class NginxWebSocketProxyFixture : PeerFixture
 {
     public override PeerKind Kind => PeerKind.Nginx;
-
-    public override bool ChecksTransportOfEveryResult => true;
 
     protected override string Name => "nginx-upgrade";
 
@@ -288,8 +277,6 @@ public sealed class NodePollingOnlyFixture : PeerFixture
     public override bool OffersWebSocketUpgrade => false;
 
     public override bool AcceptsWebSocket => false;
-
-    public override bool ChecksTransportOfEveryResult => true;
 
     protected override string Name => "node-polling";
 
