@@ -8,8 +8,16 @@ public sealed class RecordedSession
     private volatile string? _disconnectReason;
     private long _disconnectedAtTicks = long.MinValue;
 
-    internal RecordedSession(string engineSessionId, string transport, IReadOnlyDictionary<string, string> headers, DateTimeOffset openedAt)
+    // Most sessions join one room: it is kept in a field, and a list is allocated only for a second one.
+    private readonly object _roomGate = new();
+    private readonly int _roomCapacity;
+    private string? _firstRoom;
+    private List<string>? _moreRooms;
+    private int _joinedRoomCount;
+
+    internal RecordedSession(string engineSessionId, string transport, IReadOnlyDictionary<string, string> headers, DateTimeOffset openedAt, int roomCapacity = int.MaxValue)
     {
+        _roomCapacity = roomCapacity;
         EngineSessionId = engineSessionId;
         _transport = transport;
         InitialTransport = transport;
@@ -26,8 +34,33 @@ public sealed class RecordedSession
     /// <summary>The first transport: <c>polling</c> or <c>websocket</c>.</summary>
     public string InitialTransport { get; }
 
-    /// <summary>The current transport (<c>websocket</c> after an upgrade).</summary>
+    /// <summary>The current transport, or the last one once closed: <c>polling</c>, or <c>websocket</c> (also after an upgrade).</summary>
     public string Transport { get => _transport; internal set => _transport = value; }
+
+    /// <summary>True when the session started on polling and completed an upgrade to WebSocket (<c>2probe</c>, <c>3probe</c>, <c>5</c>).</summary>
+    public bool Upgraded => InitialTransport == "polling" && Transport == "websocket";
+
+    /// <summary>
+    /// How many distinct rooms the session's socket joined (by <c>join</c> or by <see cref="FakePartnumberServerOptions.AutoJoin"/>).
+    /// The protocol has no <c>leave</c>: a socket stays in every room it joined until it disconnects, so on a reused
+    /// connection this grows by one per classification.
+    /// </summary>
+    public int JoinedRoomCount => Volatile.Read(ref _joinedRoomCount);
+
+    /// <summary>
+    /// The rooms joined, in order (at most <see cref="FakePartnumberServerOptions.JournalCapacity"/> names are kept;
+    /// <see cref="JoinedRoomCount"/> counts them all). A snapshot.
+    /// </summary>
+    public IReadOnlyList<string> JoinedRooms
+    {
+        get
+        {
+            lock (_roomGate)
+            {
+                return _firstRoom is null ? [] : _moreRooms is null ? [_firstRoom] : [_firstRoom, .. _moreRooms];
+            }
+        }
+    }
 
     /// <summary>The handshake request's headers.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
@@ -55,5 +88,22 @@ public sealed class RecordedSession
     {
         _disconnectReason = reason;
         Interlocked.Exchange(ref _disconnectedAtTicks, at.UtcTicks);
+    }
+
+    internal void AddJoinedRoom(string room)
+    {
+        lock (_roomGate)
+        {
+            if (_firstRoom is null)
+            {
+                _firstRoom = room;
+            }
+            else if (_joinedRoomCount < _roomCapacity)
+            {
+                (_moreRooms ??= []).Add(room);
+            }
+
+            _joinedRoomCount++;
+        }
     }
 }
