@@ -30,6 +30,7 @@ internal sealed class EngineSession
     private bool _awaitingPong;
     private int _pollGetActive;
     private int _pollPostActive;
+    private int _hijackedPolls;
     private int _closing;
     private volatile bool _silent;
     private volatile bool _upgrading;
@@ -61,6 +62,9 @@ internal sealed class EngineSession
 
     /// <summary>True while a polling GET is parked on this session.</summary>
     public bool IsPollPending => Volatile.Read(ref _pollGetActive) != 0;
+
+    /// <summary>How many upgrade handshakes served as long-polls (<see cref="WebSocketRefusal.ProxyWithoutUpgrade"/>) are parked on this session.</summary>
+    public int HijackedPollsPending => Volatile.Read(ref _hijackedPolls);
 
     /// <summary>True when the session ended by a transport abort (no close packet).</summary>
     public bool Aborted { get; private set; }
@@ -186,6 +190,11 @@ internal sealed class EngineSession
             return null;
         }
 
+        if (hijacked)
+        {
+            Interlocked.Increment(ref _hijackedPolls);
+        }
+
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _pollCancel.Token);
@@ -234,7 +243,11 @@ internal sealed class EngineSession
         }
         finally
         {
-            if (!hijacked)
+            if (hijacked)
+            {
+                Interlocked.Decrement(ref _hijackedPolls);
+            }
+            else
             {
                 Volatile.Write(ref _pollGetActive, 0);
             }
