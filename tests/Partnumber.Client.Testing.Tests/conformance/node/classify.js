@@ -1,5 +1,5 @@
 // Full classification against a FakePartnumberServer with socket.io-client 4.x.
-// Usage: node classify.js <baseUrl> <default|websocket|auto> <partnumber>
+// Usage: node classify.js <baseUrl> <default|websocket|auto> <partnumber> [timeoutMs, default 20000]
 //   default   - default transports (polling, then upgrade); waits for the upgrade before the POST
 //   websocket - transports: ['websocket']
 //   auto      - default transports; does not wait for an upgrade (a server may offer none, or refuse it)
@@ -8,13 +8,13 @@
 'use strict';
 const { io } = require('socket.io-client');
 
-const [baseUrl, mode, partnumber] = process.argv.slice(2);
+const [baseUrl, mode, partnumber, timeoutMs] = process.argv.slice(2);
 const transports = mode === 'websocket' ? ['websocket'] : ['polling', 'websocket'];
 const socket = io(baseUrl, { transports, reconnection: false, timeout: 10000 });
 const result = { connectedSid: null, sid: null, transport: null, upgraded: false, probeErrors: 0, updates: [], finished: null };
 
 const fail = (why) => { console.error(why); process.exit(1); };
-const timer = setTimeout(() => fail('timeout: ' + JSON.stringify(result)), 20000);
+const timer = setTimeout(() => fail('timeout: ' + JSON.stringify(result)), Number(timeoutMs || 20000));
 
 socket.io.on('open', () => {
   socket.io.engine.on('upgradeError', () => { result.probeErrors++; });
