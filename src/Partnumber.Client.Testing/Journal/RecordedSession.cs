@@ -8,8 +8,7 @@ public sealed class RecordedSession
     private volatile string? _disconnectReason;
     private long _disconnectedAtTicks = long.MinValue;
 
-    // Most sessions join one room: it is kept in a field, and a list is allocated only for a second one.
-    private readonly object _roomGate = new();
+    // Most sessions join one room: it is kept in a field, and a list (also the lock for it) only exists from the second.
     private readonly int _roomCapacity;
     private string? _firstRoom;
     private List<string>? _moreRooms;
@@ -55,9 +54,21 @@ public sealed class RecordedSession
     {
         get
         {
-            lock (_roomGate)
+            var first = Volatile.Read(ref _firstRoom);
+            var more = Volatile.Read(ref _moreRooms);
+            if (first is null)
             {
-                return _firstRoom is null ? [] : _moreRooms is null ? [_firstRoom] : [_firstRoom, .. _moreRooms];
+                return [];
+            }
+
+            if (more is null)
+            {
+                return [first];
+            }
+
+            lock (more)
+            {
+                return [first, .. more];
             }
         }
     }
@@ -92,18 +103,29 @@ public sealed class RecordedSession
 
     internal void AddJoinedRoom(string room)
     {
-        lock (_roomGate)
+        // Called once per distinct room, under the socket's own lock: joins of one session never race each other.
+        var count = Interlocked.Increment(ref _joinedRoomCount);
+        if (count == 1)
         {
-            if (_firstRoom is null)
-            {
-                _firstRoom = room;
-            }
-            else if (_joinedRoomCount < _roomCapacity)
-            {
-                (_moreRooms ??= []).Add(room);
-            }
+            Volatile.Write(ref _firstRoom, room);
+            return;
+        }
 
-            _joinedRoomCount++;
+        if (count > _roomCapacity)
+        {
+            return;
+        }
+
+        var more = Volatile.Read(ref _moreRooms);
+        if (more is null)
+        {
+            more = [];
+            Volatile.Write(ref _moreRooms, more);
+        }
+
+        lock (more)
+        {
+            more.Add(room);
         }
     }
 }
