@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -110,27 +111,137 @@ public sealed class FakePartnumberServer : IAsyncDisposable
     public void RejectConnections(string? message)
         => _backend.ConnectRejection = message is null ? null : Payloads.Message(message);
 
+    /// <summary>
+    /// Sets how WebSocket handshakes are refused from now on (the server keeps advertising WebSocket), or accepts them
+    /// again with <see cref="WebSocketRefusal.None"/>: a test can block WebSocket, then turn it back on and watch a client
+    /// recover. Sessions already open are not touched. Starts as <see cref="FakePartnumberServerOptions.WebSocketRefusal"/>.
+    /// </summary>
+    /// <param name="refusal">The refusal; <see cref="WebSocketRefusal.None"/> to accept handshakes.</param>
+    /// <exception cref="ArgumentException"><paramref name="refusal"/> is not a defined value.</exception>
+    public void RefuseWebSockets(WebSocketRefusal refusal)
+    {
+        FakePartnumberServerOptions.ValidateRefusal(refusal, nameof(refusal));
+        _engine.Refusal = refusal;
+    }
+
+    /// <summary>
+    /// Sets the Engine.IO transports served from now on (see <see cref="FakePartnumberServerOptions.Transports"/>): for
+    /// example a polling-only server that starts serving WebSocket. Sessions already open are not touched; new polling
+    /// handshakes advertise <c>websocket</c> only while it is served.
+    /// </summary>
+    /// <param name="transports">WebSocket, LongPolling or both.</param>
+    /// <exception cref="ArgumentException"><paramref name="transports"/> is <see cref="PartnumberTransports.None"/> or has unknown flags.</exception>
+    public void ServeTransports(PartnumberTransports transports)
+    {
+        FakePartnumberServerOptions.ValidateTransports(transports, nameof(transports));
+        _engine.Transports = transports;
+    }
+
+    /// <summary>
+    /// Emits an event with a raw JSON payload, now, to one namespace-connected session: for example an event that
+    /// arrives on a connection the client holds idle. Recorded in <see cref="Journal"/> as emitted to that socket.
+    /// </summary>
+    /// <param name="sessionId">The session's Socket.IO sid (the <c>socket_session_id</c>) or its Engine.IO sid.</param>
+    /// <param name="eventName">The event name, for example <c>classification_finished</c>.</param>
+    /// <param name="payloadJson">A valid JSON value, sent as the event's only argument.</param>
+    /// <returns>True when the session was found connected and the event queued to it; false otherwise.</returns>
+    /// <exception cref="ArgumentException">A parameter is null or empty, or <paramref name="payloadJson"/> is not valid JSON.</exception>
+    public bool EmitToSession(string sessionId, string eventName, string payloadJson)
+    {
+        RequireId(sessionId, nameof(sessionId));
+        ValidateEvent(eventName, payloadJson);
+        var socket = FindSession(sessionId)?.Socket;
+        if (socket is null || !socket.IsConnected)
+        {
+            return false;
+        }
+
+        _backend.Emit(socket, eventName, payloadJson);
+        return true;
+    }
+
+    /// <summary>Emits an event with a raw JSON payload, now, to every namespace-connected session (recorded once, with its recipient count).</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="payloadJson">A valid JSON value, sent as the event's only argument.</param>
+    /// <returns>How many sessions it was queued to.</returns>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> is null or empty, or <paramref name="payloadJson"/> is not valid JSON.</exception>
+    public int EmitToAllSessions(string eventName, string payloadJson)
+    {
+        ValidateEvent(eventName, payloadJson);
+        return _backend.EmitToAll(eventName, payloadJson);
+    }
+
+    /// <summary>
+    /// Ends one open session now, the way <paramref name="mode"/> says: namespace DISCONNECT <c>41</c>, a transport
+    /// abort (no close packet or frame), the Engine.IO close packet <c>1</c>, or silence. For example: drop a connection
+    /// the client holds idle.
+    /// </summary>
+    /// <param name="sessionId">The session's Socket.IO sid (the <c>socket_session_id</c>) or its Engine.IO sid.</param>
+    /// <param name="mode">How the session ends.</param>
+    /// <returns>True when an open session was found; false otherwise.</returns>
+    /// <exception cref="ArgumentException"><paramref name="sessionId"/> is null or empty, or <paramref name="mode"/> is not a defined value.</exception>
+    public bool DisconnectSession(string sessionId, ServerDisconnectMode mode)
+    {
+        RequireId(sessionId, nameof(sessionId));
+        ValidateMode(mode);
+        var session = FindSession(sessionId);
+        if (session is null)
+        {
+            return false;
+        }
+
+        FakeBackend.Disconnect(session, mode);
+        return true;
+    }
+
+    /// <summary>Ends every open session now, the way <paramref name="mode"/> says (see <see cref="DisconnectSession"/>).</summary>
+    /// <param name="mode">How the sessions end.</param>
+    /// <returns>How many sessions were open.</returns>
+    /// <exception cref="ArgumentException"><paramref name="mode"/> is not a defined value.</exception>
+    public int DisconnectAllSessions(ServerDisconnectMode mode)
+    {
+        ValidateMode(mode);
+        var count = 0;
+        foreach (var session in _engine.Sessions.ToArray())
+        {
+            FakeBackend.Disconnect(session, mode);
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Removes every script: all partnumbers get the default behaviour again.</summary>
     public void ResetScripts() => _backend.ClearScripts();
 
     /// <summary>
-    /// An <see cref="HttpMessageHandler"/> that serves the REST endpoint in memory (no socket), for
-    /// <c>new HttpClient(handler) { BaseAddress = server.BaseAddress }</c>. The caller owns (disposes) it.
+    /// An <see cref="HttpMessageHandler"/> that serves, in memory (no socket), the REST endpoint and Engine.IO
+    /// long-polling on <see cref="FakePartnumberServerOptions.SocketIOPath"/> (handshake GET, long-poll GETs, POSTs),
+    /// for <c>new HttpClient(handler) { BaseAddress = server.BaseAddress }</c>. Long-poll GETs park without holding
+    /// anything, so other requests proceed meanwhile. The caller owns (disposes) it.
     /// </summary>
     /// <returns>A new handler.</returns>
-    public HttpMessageHandler CreateHttpMessageHandler() => new InMemoryHttpHandler(_backend);
+    public HttpMessageHandler CreateHttpMessageHandler() => new InMemoryHttpHandler(_backend, _engine);
 
     /// <summary>
     /// Opens an in-memory WebSocket to the Engine.IO endpoint: the shape of
     /// <c>PartnumberClassificationClientOptions.WebSocketFactory</c>. <paramref name="uri"/> is the full Engine.IO URI
     /// (path and query, for example <c>ws://host/socket.io/?EIO=4&amp;transport=websocket</c>); the host is ignored.
+    /// The transports served and the <see cref="WebSocketRefusal"/> in force apply as on Kestrel, and the attempt is
+    /// recorded in <see cref="FakeServerJournal.WebSocketHandshakes"/>.
     /// </summary>
     /// <param name="uri">The Engine.IO URI.</param>
     /// <param name="headers">The handshake headers (recorded in the journal).</param>
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <returns>The client end, open.</returns>
-    /// <exception cref="WebSocketException">The handshake is refused (wrong path, no <c>EIO=4</c>, unknown sid), as a real server's 400 would be.</exception>
-    public Task<WebSocket> ConnectWebSocketAsync(Uri uri, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    /// <exception cref="WebSocketException">
+    /// The handshake is refused (wrong path, no <c>EIO=4</c>, unknown sid, WebSocket not served or refused), as a real
+    /// server's non-101 answer would be: the message names the status (<c>The server returned status code '400' when
+    /// status code '101' was expected</c>). With <see cref="WebSocketRefusal.ResetConnection"/> the error is
+    /// <see cref="WebSocketError.ConnectionClosedPrematurely"/> with an inner <see cref="IOException"/>; with
+    /// <see cref="WebSocketRefusal.ProxyWithoutUpgrade"/> an upgrade throws (status 200) only once the long-poll it became returns.
+    /// </exception>
+    public async Task<WebSocket> ConnectWebSocketAsync(Uri uri, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         if (uri is null)
         {
@@ -149,25 +260,40 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         }
 
         var query = QueryHelpers.ParseQuery(uri.Query);
-        var error = EngineServer.ValidateQuery(query.TryGetValue("EIO", out var eio) ? eio.ToString() : null, query.TryGetValue("transport", out var t) ? t.ToString() : null, out var isWebSocket);
-        if (error is not null || !isWebSocket)
+        var eio = query.TryGetValue("EIO", out var e) ? e.ToString() : null;
+        var transport = query.TryGetValue("transport", out var t) ? t.ToString() : null;
+        var sid = query.TryGetValue("sid", out var s) ? s.ToString() : string.Empty;
+        if (transport != "websocket")
         {
-            throw new WebSocketException(WebSocketError.NotAWebSocket, "The server returned status code '400' when status code '101' was expected: " + (error ?? "transport must be websocket"));
+            var error = EngineServer.ValidateQuery(eio, transport, out _) ?? "transport must be websocket";
+            throw Refused(400, error);
         }
 
-        EngineSession? session = null;
-        if (query.TryGetValue("sid", out var sid) && sid.ToString().Length > 0
-            && (!_engine.TryGetSession(sid.ToString(), out session) || session!.IsWebSocket))
+        var verdict = _engine.DecideWebSocket(eio, sid, isHandshake: true);
+        switch (verdict.Kind)
         {
-            throw new WebSocketException(WebSocketError.NotAWebSocket, "The server returned status code '400' when status code '101' was expected: unknown sid.");
+            case WebSocketVerdictKind.Reset:
+                throw new WebSocketException(
+                    WebSocketError.ConnectionClosedPrematurely,
+                    "The connection was reset during the WebSocket handshake.",
+                    new IOException("Connection reset by peer", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)));
+            case WebSocketVerdictKind.ServeAsPolling:
+                // The long-poll goes on when the caller gives up; the caller waits for its answer as a real client would.
+                var hijacked = await EngineServer.ServeHijackedPollAsync(verdict.Session!).WaitAsync(cancellationToken).ConfigureAwait(false);
+                throw Refused(hijacked.StatusCode, hijacked.Body);
+            case WebSocketVerdictKind.Refuse:
+                throw Refused(verdict.Refusal.StatusCode, verdict.Refusal.Body);
         }
 
         var (clientStream, serverStream) = DuplexPipeStream.CreatePair();
         var serverSocket = WebSocket.CreateFromStream(serverStream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         var clientSocket = WebSocket.CreateFromStream(clientStream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
         var recorded = new Dictionary<string, string>(headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
-        _ = RunInMemoryAsync(serverSocket, serverStream, session, recorded);
-        return Task.FromResult(clientSocket);
+        _ = RunInMemoryAsync(serverSocket, serverStream, verdict.Session, recorded);
+        return clientSocket;
+
+        static WebSocketException Refused(int status, string body)
+            => new(WebSocketError.NotAWebSocket, $"The server returned status code '{status.ToString(System.Globalization.CultureInfo.InvariantCulture)}' when status code '101' was expected: {body}");
     }
 
     /// <summary>
@@ -247,6 +373,51 @@ public sealed class FakePartnumberServer : IAsyncDisposable
             }
 
             _owned.Clear();
+        }
+    }
+
+    private EngineSession? FindSession(string sessionId)
+        => _backend.TryGetSocket(sessionId, out var socket) ? socket!.Engine
+            : _engine.TryGetSession(sessionId, out var session) ? session : null;
+
+    private static void RequireId(string sessionId, string name)
+    {
+        if (string.IsNullOrEmpty(sessionId))
+        {
+            throw new ArgumentException("The session id (Socket.IO or Engine.IO sid) is required.", name);
+        }
+    }
+
+    private static void ValidateEvent(string eventName, string payloadJson)
+    {
+        if (string.IsNullOrEmpty(eventName))
+        {
+            throw new ArgumentException("eventName is required.", nameof(eventName));
+        }
+
+        if (payloadJson is null)
+        {
+            throw new ArgumentException("payloadJson is required (a JSON value, for example {} or null).", nameof(payloadJson));
+        }
+
+        try
+        {
+            using (JsonDocument.Parse(payloadJson))
+            {
+                // Only validates: the Socket.IO packet must stay parseable.
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException("payloadJson is not valid JSON: " + ex.Message, nameof(payloadJson), ex);
+        }
+    }
+
+    private static void ValidateMode(ServerDisconnectMode mode)
+    {
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentException($"mode must be Namespace, TransportAbort, Silent or EngineClose; got {(int)mode}.", nameof(mode));
         }
     }
 

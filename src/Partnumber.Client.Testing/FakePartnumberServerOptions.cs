@@ -25,6 +25,26 @@ public sealed class FakePartnumberServerOptions
     /// </summary>
     public IReadOnlyList<string>? CorsAllowedOrigins { get; set; }
 
+    /// <summary>
+    /// The Engine.IO transports served. Default <see cref="PartnumberTransports.WebSocket"/> |
+    /// <see cref="PartnumberTransports.LongPolling"/> (polling handshakes advertise <c>"upgrades": ["websocket"]</c>).
+    /// <see cref="PartnumberTransports.LongPolling"/> alone serves long-polling only, exactly as Flask-SocketIO in threading
+    /// mode without a WebSocket server package: the open packet says <c>"upgrades": []</c> and every
+    /// <c>transport=websocket</c> request is answered <c>400 BAD REQUEST</c>, <c>text/plain</c>, <c>"Bad Request"</c>
+    /// (<c>"Invalid websocket upgrade"</c> for a request without <c>Upgrade</c> header and without <c>sid</c>).
+    /// <see cref="PartnumberTransports.WebSocket"/> alone is Node's socket.io with <c>transports: ['websocket']</c>: a
+    /// polling request is answered <c>400</c>, <c>application/json</c>, <c>{"code":0,"message":"Transport unknown"}</c>.
+    /// Change it while running with <see cref="FakePartnumberServer.ServeTransports"/>.
+    /// </summary>
+    public PartnumberTransports Transports { get; set; } = PartnumberTransports.WebSocket | PartnumberTransports.LongPolling;
+
+    /// <summary>
+    /// How WebSocket handshakes are refused while the server still advertises WebSocket (a proxy that drops
+    /// <c>Upgrade</c>, a connection reset). Default <see cref="Testing.WebSocketRefusal.None"/>. Change it while running
+    /// with <see cref="FakePartnumberServer.RefuseWebSockets"/>.
+    /// </summary>
+    public WebSocketRefusal WebSocketRefusal { get; set; }
+
     /// <summary>The path of the REST endpoint. Default <c>/classify-partnumber</c>.</summary>
     public string ClassifyPath { get; set; } = "/classify-partnumber";
 
@@ -122,9 +142,28 @@ public sealed class FakePartnumberServerOptions
             throw new ArgumentException("TimeProvider must not be null.", nameof(TimeProvider));
         }
 
+        ValidateTransports(Transports);
+        ValidateRefusal(WebSocketRefusal);
+
         if (JournalCapacity < 1)
         {
             throw new ArgumentException("JournalCapacity must be at least 1.", nameof(JournalCapacity));
+        }
+    }
+
+    internal static void ValidateTransports(PartnumberTransports transports, string name = nameof(Transports))
+    {
+        if (transports == PartnumberTransports.None || (transports & ~(PartnumberTransports.WebSocket | PartnumberTransports.LongPolling)) != 0)
+        {
+            throw new ArgumentException($"Transports must be WebSocket, LongPolling or both; got {transports}.", name);
+        }
+    }
+
+    internal static void ValidateRefusal(WebSocketRefusal refusal, string name = nameof(WebSocketRefusal))
+    {
+        if (!Enum.IsDefined(refusal))
+        {
+            throw new ArgumentException($"WebSocketRefusal must be one of None, BadRequest, ProxyWithoutUpgrade, ResetConnection; got {(int)refusal}.", name);
         }
     }
 }

@@ -1,14 +1,16 @@
 namespace Partnumber.Client.Testing.Journal;
 
 /// <summary>
-/// Everything the fake server saw and did: HTTP requests, Socket.IO sessions and events. Lists are snapshots; the
-/// <c>WaitFor…</c> helpers complete as soon as the condition holds (also when it already held), so tests never sleep.
-/// They wait at most <see cref="FakePartnumberServerOptions.JournalWaitTimeout"/> (real time) and then throw a
-/// <see cref="TimeoutException"/> that lists what was recorded.
+/// Everything the fake server saw and did: HTTP requests, Engine.IO sessions, WebSocket handshakes and Socket.IO
+/// events. Lists are snapshots; the <c>WaitFor…</c> helpers complete as soon as the condition holds (also when it
+/// already held), so tests never sleep. They wait at most <see cref="FakePartnumberServerOptions.JournalWaitTimeout"/>
+/// (real time) and then throw a <see cref="TimeoutException"/> that lists what was recorded.
 /// </summary>
 public sealed class FakeServerJournal
 {
     private readonly TimeSpan _timeout;
+    private long _webSocketHandshakes;
+    private long _refusedWebSocketHandshakes;
 
     internal FakeServerJournal(TimeSpan timeout, int capacity)
     {
@@ -16,6 +18,7 @@ public sealed class FakeServerJournal
         RequestList = new(capacity);
         SessionList = new(capacity);
         EventList = new(capacity);
+        HandshakeList = new(capacity);
     }
 
     /// <summary>The REST requests received, in arrival order.</summary>
@@ -27,7 +30,24 @@ public sealed class FakeServerJournal
     /// <summary>The Socket.IO events received and emitted, in order.</summary>
     public IReadOnlyList<RecordedEvent> Events => EventList.Snapshot();
 
+    /// <summary>The WebSocket handshakes (<c>transport=websocket</c> requests on the Engine.IO path), in arrival order.</summary>
+    public IReadOnlyList<RecordedWebSocketHandshake> WebSocketHandshakes => HandshakeList.Snapshot();
+
+    /// <summary>
+    /// How many WebSocket handshakes were attempted since the server started (or since <see cref="Clear"/>), accepted or
+    /// not. Unlike the lists, not limited by <see cref="FakePartnumberServerOptions.JournalCapacity"/>.
+    /// </summary>
+    public long WebSocketHandshakeCount => Interlocked.Read(ref _webSocketHandshakes);
+
+    /// <summary>
+    /// How many of <see cref="WebSocketHandshakeCount"/> were not accepted: refused with a status other than 101
+    /// (polling-only server, <see cref="WebSocketRefusal"/>, unknown <c>sid</c>...) or reset.
+    /// </summary>
+    public long RefusedWebSocketHandshakeCount => Interlocked.Read(ref _refusedWebSocketHandshakes);
+
     internal JournalList<RecordedHttpRequest> RequestList { get; }
+
+    internal JournalList<RecordedWebSocketHandshake> HandshakeList { get; }
 
     internal JournalList<RecordedSession> SessionList { get; }
 
@@ -42,6 +62,35 @@ public sealed class FakeServerJournal
         RequestList.Clear();
         SessionList.Clear();
         EventList.Clear();
+        HandshakeList.Clear();
+        Interlocked.Exchange(ref _webSocketHandshakes, 0);
+        Interlocked.Exchange(ref _refusedWebSocketHandshakes, 0);
+    }
+
+    internal void RecordWebSocketHandshake(RecordedWebSocketHandshake handshake)
+    {
+        Interlocked.Increment(ref _webSocketHandshakes);
+        if (handshake.Outcome != WebSocketHandshakeOutcome.Accepted)
+        {
+            Interlocked.Increment(ref _refusedWebSocketHandshakes);
+        }
+
+        HandshakeList.Add(handshake);
+    }
+
+    /// <summary>Waits until <paramref name="count"/> WebSocket handshakes (matching <paramref name="predicate"/>, if given) were answered.</summary>
+    /// <param name="count">How many handshakes.</param>
+    /// <param name="predicate">Which handshakes count, for example <c>h =&gt; h.Outcome == WebSocketHandshakeOutcome.Accepted</c>; null for all.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The first <paramref name="count"/> matching handshakes.</returns>
+    public Task<IReadOnlyList<RecordedWebSocketHandshake>> WaitForWebSocketHandshakesAsync(int count, Func<RecordedWebSocketHandshake, bool>? predicate = null, CancellationToken cancellationToken = default)
+    {
+        if (count < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), "count must be at least 1.");
+        }
+
+        return HandshakeList.WaitAsync(h => predicate is null || predicate(h), count, $"{count} WebSocket handshake(s)", _timeout, cancellationToken);
     }
 
     /// <summary>Waits until <paramref name="count"/> REST requests (matching <paramref name="predicate"/>, if given) were answered.</summary>

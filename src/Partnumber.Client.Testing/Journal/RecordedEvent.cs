@@ -33,7 +33,7 @@ public sealed class RecordedEvent
     /// <summary>The first argument as raw JSON (null when the event had none).</summary>
     public string? PayloadJson { get; }
 
-    /// <summary>The sender's socket sid (received), or the single recipient's (emitted to one socket); null for room emits.</summary>
+    /// <summary>The sender's socket sid (received), or the single recipient's (emitted to one socket); null for room emits and emits to all sessions.</summary>
     public string? SocketSessionId { get; }
 
     /// <summary>The room an emitted event went to, or for <c>join</c> the room joined.</summary>

@@ -8,8 +8,15 @@ public sealed class RecordedSession
     private volatile string? _disconnectReason;
     private long _disconnectedAtTicks = long.MinValue;
 
-    internal RecordedSession(string engineSessionId, string transport, IReadOnlyDictionary<string, string> headers, DateTimeOffset openedAt)
+    // Most sessions join one room: it is kept in a field, and a list (also the lock for it) only exists from the second.
+    private readonly int _roomCapacity;
+    private string? _firstRoom;
+    private List<string>? _moreRooms;
+    private int _joinedRoomCount;
+
+    internal RecordedSession(string engineSessionId, string transport, IReadOnlyDictionary<string, string> headers, DateTimeOffset openedAt, int roomCapacity = int.MaxValue)
     {
+        _roomCapacity = roomCapacity;
         EngineSessionId = engineSessionId;
         _transport = transport;
         InitialTransport = transport;
@@ -26,8 +33,45 @@ public sealed class RecordedSession
     /// <summary>The first transport: <c>polling</c> or <c>websocket</c>.</summary>
     public string InitialTransport { get; }
 
-    /// <summary>The current transport (<c>websocket</c> after an upgrade).</summary>
+    /// <summary>The current transport, or the last one once closed: <c>polling</c>, or <c>websocket</c> (also after an upgrade).</summary>
     public string Transport { get => _transport; internal set => _transport = value; }
+
+    /// <summary>True when the session started on polling and completed an upgrade to WebSocket (<c>2probe</c>, <c>3probe</c>, <c>5</c>).</summary>
+    public bool Upgraded => InitialTransport == "polling" && Transport == "websocket";
+
+    /// <summary>
+    /// How many distinct rooms the session's socket joined (by <c>join</c> or by <see cref="FakePartnumberServerOptions.AutoJoin"/>).
+    /// The protocol has no <c>leave</c>: a socket stays in every room it joined until it disconnects, so on a reused
+    /// connection this grows by one per classification.
+    /// </summary>
+    public int JoinedRoomCount => Volatile.Read(ref _joinedRoomCount);
+
+    /// <summary>
+    /// The rooms joined, in order (at most <see cref="FakePartnumberServerOptions.JournalCapacity"/> names are kept;
+    /// <see cref="JoinedRoomCount"/> counts them all). A snapshot.
+    /// </summary>
+    public IReadOnlyList<string> JoinedRooms
+    {
+        get
+        {
+            var first = Volatile.Read(ref _firstRoom);
+            var more = Volatile.Read(ref _moreRooms);
+            if (first is null)
+            {
+                return [];
+            }
+
+            if (more is null)
+            {
+                return [first];
+            }
+
+            lock (more)
+            {
+                return [first, .. more];
+            }
+        }
+    }
 
     /// <summary>The handshake request's headers.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
@@ -55,5 +99,33 @@ public sealed class RecordedSession
     {
         _disconnectReason = reason;
         Interlocked.Exchange(ref _disconnectedAtTicks, at.UtcTicks);
+    }
+
+    internal void AddJoinedRoom(string room)
+    {
+        // Called once per distinct room, under the socket's own lock: joins of one session never race each other.
+        var count = Interlocked.Increment(ref _joinedRoomCount);
+        if (count == 1)
+        {
+            Volatile.Write(ref _firstRoom, room);
+            return;
+        }
+
+        if (count > _roomCapacity)
+        {
+            return;
+        }
+
+        var more = Volatile.Read(ref _moreRooms);
+        if (more is null)
+        {
+            more = [];
+            Volatile.Write(ref _moreRooms, more);
+        }
+
+        lock (more)
+        {
+            more.Add(room);
+        }
     }
 }

@@ -158,7 +158,7 @@ public sealed class ClassificationScript
     }
 
     /// <summary>Adds a server-side disconnect of every socket in the task's room (ends the task).</summary>
-    /// <param name="mode">Namespace <c>41</c>, transport abort, or silence.</param>
+    /// <param name="mode">Namespace <c>41</c>, transport abort, silence, or the Engine.IO close packet <c>1</c>.</param>
     /// <param name="delay">The delay before this step; default none.</param>
     /// <returns>This script.</returns>
     public ClassificationScript Disconnect(ServerDisconnectMode mode = ServerDisconnectMode.Namespace, TimeSpan? delay = null)

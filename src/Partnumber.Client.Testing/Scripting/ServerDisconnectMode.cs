@@ -11,4 +11,11 @@ public enum ServerDisconnectMode
 
     /// <summary>The server goes silent: it stops sending (no pings, no events) and ignores what it receives, leaving the connection open.</summary>
     Silent,
+
+    /// <summary>
+    /// The server closes the Engine.IO session: it sends the Engine.IO close packet <c>1</c> (over WebSocket, followed
+    /// by a close frame; over polling, as the answer to the pending GET), as python-engineio's server-side
+    /// <c>disconnect</c> does. <c>socket.io-client</c> reports <c>transport close</c>.
+    /// </summary>
+    EngineClose,
 }

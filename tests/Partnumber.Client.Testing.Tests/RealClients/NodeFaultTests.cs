@@ -12,6 +12,7 @@ public class NodeFaultTests
     [InlineData(ServerDisconnectMode.Namespace, "io server disconnect")]
     [InlineData(ServerDisconnectMode.TransportAbort, "transport close")]
     [InlineData(ServerDisconnectMode.Silent, "ping timeout")]
+    [InlineData(ServerDisconnectMode.EngineClose, "transport close")]
     public async Task Socket_io_client_sees_the_scripted_disconnect(ServerDisconnectMode mode, string reason)
     {
         Peers.Require(Peers.NodeAvailable(), "Node socket.io-client", "(cd tests/Partnumber.Client.Testing.Tests/conformance/node && npm ci)");

@@ -11,6 +11,7 @@ public class PythonFaultTests
     [SkippableTheory]
     [InlineData(ServerDisconnectMode.Namespace)]
     [InlineData(ServerDisconnectMode.TransportAbort)]
+    [InlineData(ServerDisconnectMode.EngineClose)]
     public async Task Python_socketio_client_sees_the_scripted_disconnect(ServerDisconnectMode mode)
     {
         Peers.Require(Peers.PythonAvailable(), "python-socketio client", "sudo apt-get install -y python3-socketio python3-websocket");

@@ -50,7 +50,7 @@ public class RealClientConformanceTests
         Assert.Equal(mode == "polling" ? "polling" : "websocket", session.Transport);
     }
 
-    private static void AssertClassification(JsonElement root, string partnumber)
+    internal static void AssertClassification(JsonElement root, string partnumber)
     {
         Assert.Equal(root.GetProperty("sid").GetString(), root.GetProperty("connectedSid").GetString());
         var updates = root.GetProperty("updates");

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Partnumber.Client.Testing.Internal.EngineIO;
 using Partnumber.Client.Testing.Internal.SocketIO;
 using Partnumber.Client.Testing.Journal;
 using Partnumber.Client.Testing.Scripting;
@@ -273,19 +274,46 @@ internal sealed class FakeBackend : IDisposable
 
         foreach (var member in Rooms.MembersOf(context.RoomId))
         {
-            switch (step.Mode)
-            {
-                case ServerDisconnectMode.Namespace:
-                    member.ServerDisconnect();
-                    break;
-                case ServerDisconnectMode.TransportAbort:
-                    member.Engine.Close("server transport abort", abort: true);
-                    break;
-                default:
-                    member.Engine.GoSilent();
-                    break;
-            }
+            Disconnect(member.Engine, step.Mode);
         }
+    }
+
+    /// <summary>Ends (or silences) one session the way <paramref name="mode"/> says.</summary>
+    public static void Disconnect(EngineSession session, ServerDisconnectMode mode)
+    {
+        switch (mode)
+        {
+            case ServerDisconnectMode.Namespace:
+                session.Socket.ServerDisconnect();
+                break;
+            case ServerDisconnectMode.TransportAbort:
+                session.Close("server transport abort", abort: true);
+                break;
+            case ServerDisconnectMode.EngineClose:
+                session.Close("server close", sendClosePacket: true);
+                break;
+            default:
+                session.GoSilent();
+                break;
+        }
+    }
+
+    /// <summary>The namespace-connected socket whose Socket.IO sid is <paramref name="socketSessionId"/>, if any.</summary>
+    public bool TryGetSocket(string socketSessionId, out SocketConnection? socket) => _sockets.TryGetValue(socketSessionId, out socket);
+
+    /// <summary>Sends one event to every namespace-connected socket (encoded once); returns how many got it.</summary>
+    public int EmitToAll(string name, string payloadJson)
+    {
+        var packet = SocketCodec.EncodeEngineEvent(name, payloadJson);
+        var count = 0;
+        foreach (var socket in _sockets.Values)
+        {
+            socket.Engine.Send(packet);
+            count++;
+        }
+
+        Journal.EventList.Add(new RecordedEvent(EventDirection.Emitted, name, payloadJson, null, null, count, Now));
+        return count;
     }
 
     internal CancellationToken Stopping => _stopping.Token;

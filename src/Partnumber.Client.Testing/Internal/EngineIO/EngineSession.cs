@@ -30,6 +30,7 @@ internal sealed class EngineSession
     private bool _awaitingPong;
     private int _pollGetActive;
     private int _pollPostActive;
+    private int _hijackedPolls;
     private int _closing;
     private volatile bool _silent;
     private volatile bool _upgrading;
@@ -43,7 +44,7 @@ internal sealed class EngineSession
         _server = server;
         Sid = sid;
         IsWebSocket = webSocket;
-        Record = new RecordedSession(sid, webSocket ? "websocket" : "polling", headers, server.Backend.Now);
+        Record = new RecordedSession(sid, webSocket ? "websocket" : "polling", headers, server.Backend.Now, server.Options.JournalCapacity);
         Socket = new SocketConnection(this, server.Backend);
     }
 
@@ -61,6 +62,9 @@ internal sealed class EngineSession
 
     /// <summary>True while a polling GET is parked on this session.</summary>
     public bool IsPollPending => Volatile.Read(ref _pollGetActive) != 0;
+
+    /// <summary>How many upgrade handshakes served as long-polls (<see cref="WebSocketRefusal.ProxyWithoutUpgrade"/>) are parked on this session.</summary>
+    public int HijackedPollsPending => Volatile.Read(ref _hijackedPolls);
 
     /// <summary>True when the session ended by a transport abort (no close packet).</summary>
     public bool Aborted { get; private set; }
@@ -84,11 +88,21 @@ internal sealed class EngineSession
     /// <summary>Stops sending, pinging and answering, leaving the connection open (a scripted fault).</summary>
     public void GoSilent() => _silent = true;
 
-    public void Close(string reason, bool abort = false)
+    /// <summary>
+    /// Closes the session. <paramref name="abort"/> drops the transport with no close packet or frame;
+    /// <paramref name="sendClosePacket"/> sends the Engine.IO close packet <c>1</c> first on a WebSocket too (a polling
+    /// session always gets it), as python-engineio's server-side <c>disconnect</c> does.
+    /// </summary>
+    public void Close(string reason, bool abort = false, bool sendClosePacket = false)
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0)
         {
             return;
+        }
+
+        if (sendClosePacket && IsWebSocket && !abort)
+        {
+            _outbox.Writer.TryWrite(EngineCodec.Encode(EnginePacketType.Close));
         }
 
         Aborted = abort;
@@ -157,19 +171,28 @@ internal sealed class EngineSession
 
     // ---------------- polling ----------------
 
-    /// <summary>Runs a polling GET: returns the payload to send, or null when the request must fail with 400.</summary>
-    public async Task<string?> PollAsync(CancellationToken requestAborted)
+    /// <summary>
+    /// Runs a polling GET: returns the payload to send, or null when the request must fail with 400. A
+    /// <paramref name="hijacked"/> GET is an upgrade handshake a proxy turned into a plain GET: python-engineio serves it
+    /// as one more reader of the session's queue, without the overlap check, so it competes with the client's own GET.
+    /// </summary>
+    public async Task<string?> PollAsync(CancellationToken requestAborted, bool hijacked = false)
     {
         if (IsWebSocket)
         {
             return null;
         }
 
-        if (Interlocked.CompareExchange(ref _pollGetActive, 1, 0) != 0)
+        if (!hijacked && Interlocked.CompareExchange(ref _pollGetActive, 1, 0) != 0)
         {
             // A second concurrent GET: the session closes (the pending GET receives "1") and this one gets 400.
             Close("overlap from client");
             return null;
+        }
+
+        if (hijacked)
+        {
+            Interlocked.Increment(ref _hijackedPolls);
         }
 
         try
@@ -220,7 +243,14 @@ internal sealed class EngineSession
         }
         finally
         {
-            Volatile.Write(ref _pollGetActive, 0);
+            if (hijacked)
+            {
+                Interlocked.Decrement(ref _hijackedPolls);
+            }
+            else
+            {
+                Volatile.Write(ref _pollGetActive, 0);
+            }
         }
     }
 

@@ -128,7 +128,10 @@ internal sealed class SocketConnection
                 return false;
             }
 
-            _rooms.Add(room);
+            if (_rooms.Add(room))
+            {
+                Engine.Record.AddJoinedRoom(room);
+            }
         }
 
         _backend.Rooms.Add(room, this);
