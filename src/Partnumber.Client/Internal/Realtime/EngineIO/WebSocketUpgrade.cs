@@ -198,11 +198,7 @@ internal static class WebSocketUpgrade
         // Spans over the head: one connect per classification, so no Split arrays or substrings here.
         var rest = head.AsSpan();
         var statusLine = NextLine(ref rest);
-        var firstSpace = statusLine.IndexOf(' ');
-        var afterVersion = firstSpace < 0 ? default : statusLine.Slice(firstSpace + 1);
-        var secondSpace = afterVersion.IndexOf(' ');
-        var statusText = secondSpace < 0 ? afterVersion : afterVersion.Slice(0, secondSpace);
-        if (firstSpace < 0 || !statusLine.StartsWith("HTTP/1.", StringComparison.Ordinal) || !int.TryParse(statusText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status))
+        if (StatusOf(head) is not { } status)
         {
             throw new WebSocketException(WebSocketError.HeaderError, $"The server's answer to the WebSocket upgrade is not HTTP: '{Shorten(statusLine.ToString())}'.");
         }
@@ -304,7 +300,7 @@ internal static class WebSocketUpgrade
 
     private static bool IsToken(string name) => name.Length > 0 && name.All(c => c > ' ' && c < '\u007f' && "()<>@,;:\\\"/[]?={}".IndexOf(c) < 0);
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text.Substring(0, 200) + "…";
+    private static string Shorten(string text) => Excerpt.Of(text, 200);
 
     /// <summary>
     /// The upgrade request of one endpoint with everything but the key laid out once (and its headers checked once):
