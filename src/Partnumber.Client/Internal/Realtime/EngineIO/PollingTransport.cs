@@ -339,7 +339,11 @@ internal sealed class PollingTransport : EngineIOTransport
     private void DeliverBody(EngineIOSession session, string body, string what)
     {
         var packets = EnginePayload.Split(body);
-        if (packets.Count > 0 && !EnginePayload.HasKnownType(packets[0]))
+
+        // A body that does not start with a packet type is an error page or some other answer, not Engine.IO; a leading
+        // digit is a packet of a type this client does not know (a newer server's), which the session ignores with a
+        // warning, alone in its answer as much as after other packets.
+        if (packets.Count > 0 && !EnginePayload.HasKnownType(packets[0]) && packets[0][0] is not (>= '0' and <= '9'))
         {
             session.Close($"the {what} answer is not Engine.IO: {Excerpt.Of(body, 200)}", null);
             return;
