@@ -92,6 +92,13 @@ internal sealed class EngineIOSession : IClientWebSocket
             return;
         }
 
+        if (packet[0] == 'b')
+        {
+            // Binary packets arrive decoded (polling) or as binary frames (WebSocket): this one's base64 could not be read.
+            _onMalformed(packet, new FormatException("An Engine.IO binary packet whose base64 could not be decoded."));
+            return;
+        }
+
         if (packet == "6")
         {
             return; // noop: ends a long-poll during an upgrade; it proved the server alive, nothing more
