@@ -305,8 +305,16 @@ public sealed class PollingFaultTests : IAsyncLifetime
         await AssertCleanAfterAsync(client);
     }
 
-    [Fact]
-    public async Task Cookies_set_by_the_server_go_back_on_the_same_sessions_requests_only()
+    /// <remarks>
+    /// An application's HttpClient whose handler keeps cookies itself (<c>UseCookies</c>, the default of
+    /// <c>new HttpClient()</c> and of IHttpClientFactory's primary handler) adds every session's cookies to every
+    /// request through it: measured here, session 1's requests carried <c>lb=node-1; lb=node-2</c>. Only a handler
+    /// without a cookie container keeps the SDK's per-session cookies apart.
+    /// </remarks>
+    [Theory]
+    [InlineData("owned")]
+    [InlineData("application's, UseCookies = false")]
+    public async Task Cookies_set_by_the_server_go_back_on_the_same_sessions_requests_only(string httpClient)
     {
         var cookieOf = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
         var handshakes = 0;
@@ -323,7 +331,17 @@ public sealed class PollingFaultTests : IAsyncLifetime
             cookieOf[sid] = "lb=" + value;
             await e.RespondAsync(answer.WithHeader("Set-Cookie", $"lb={value}; Path=/; HttpOnly"));
         };
-        var client = CreateClient(o => o.ReuseConnections = false);
+        using var applications = new HttpClient(new SocketsHttpHandler { UseCookies = false });
+        var client = httpClient == "owned"
+            ? CreateClient(o => o.ReuseConnections = false)
+            : new PartnumberClassificationClient(applications, new PartnumberClassificationClientOptions
+            {
+                BaseAddress = _proxy.BaseAddress,
+                Transports = PartnumberTransports.LongPolling,
+                TimeProvider = _clientTime,
+                ReconnectPolicy = PartnumberReconnectPolicy.None,
+                ReuseConnections = false,
+            });
 
         // Two at once: two sessions open side by side, each with its own cookie.
         _server.ForPartnumber(_ => true).Progress("um").Finish(delay: TimeSpan.FromSeconds(1));
