@@ -1,0 +1,309 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Partnumber.Client.Internal.Realtime.EngineIO;
+using Partnumber.Client.Testing;
+using Partnumber.Client.Testing.Journal;
+using Partnumber.Client.Tests.TestDoubles;
+
+namespace Partnumber.Client.Tests.Internal.Realtime.EngineIO;
+
+/// <summary>
+/// Which transport each connection uses (issue 16, parts 3 and 5), against FakePartnumberServer refusing WebSocket the
+/// ways real deployments do: the fallback within the first connect, the refusal memory that spares every later
+/// connection a failed attempt (counted in the fake's handshake journal), the background upgrade probe once the memory
+/// expires (on the client's FakeTimeProvider), the probe behind a proxy that drops Upgrade, single-transport settings,
+/// the one Information log per endpoint, and polling in the fake's in-memory mode.
+/// </summary>
+public sealed class TransportSelectionTests
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
+    private readonly FakeTimeProvider _clientTime = new();
+    private readonly FakeTimeProvider _serverTime = new();
+    private readonly RecordingLoggerProvider _logs = new();
+
+    public enum Refusal
+    {
+        BadRequest,
+        ResetConnection,
+        PollingOnlyServer,
+        ProxyWithoutUpgrade,
+    }
+
+    [Theory]
+    [InlineData(Refusal.BadRequest)]
+    [InlineData(Refusal.ResetConnection)]
+    [InlineData(Refusal.PollingOnlyServer)]
+    public async Task The_first_connect_falls_back_to_polling_in_the_same_attempt(Refusal refusal)
+    {
+        await using var server = await StartAsync(refusal);
+        await using var client = CreateClient(server);
+
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")).WaitAsync(HangGuard);
+
+        Assert.Equal(PartnumberTransports.LongPolling, result.Transport);
+        var attempt = Assert.Single(server.Journal.WebSocketHandshakes);
+        Assert.False(attempt.IsUpgrade);
+        Assert.NotEqual(WebSocketHandshakeOutcome.Accepted, attempt.Outcome);
+        Assert.Equal("polling", Assert.Single(server.Journal.Sessions).InitialTransport);
+        var information = Assert.Single(_logs.Records, r => r.Level == LogLevel.Information);
+        Assert.Equal(30, information.EventId);
+        Assert.Contains("using long-polling", information.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Refusal.BadRequest, true)]
+    [InlineData(Refusal.BadRequest, false)]
+    [InlineData(Refusal.ResetConnection, true)]
+    [InlineData(Refusal.ResetConnection, false)]
+    [InlineData(Refusal.PollingOnlyServer, true)]
+    [InlineData(Refusal.PollingOnlyServer, false)]
+    public async Task A_hundred_sequential_classifications_cost_at_most_three_WebSocket_attempts_and_one_Information_log(Refusal refusal, bool reuse)
+    {
+        await using var server = await StartAsync(refusal);
+        await using var client = CreateClient(server, o => o.ReuseConnections = reuse);
+
+        for (var i = 0; i < 100; i++)
+        {
+            var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-" + i)).WaitAsync(HangGuard);
+            Assert.Equal(PartnumberTransports.LongPolling, result.Transport);
+        }
+
+        Assert.True(server.Journal.WebSocketHandshakeCount <= 3, $"{server.Journal.WebSocketHandshakeCount} WebSocket attempts");
+        Assert.Equal(reuse ? 1 : 100, server.Journal.Sessions.Count); // reuse off: every classification connected, none tried WebSocket again
+        Assert.Single(_logs.Records, r => r.Level == LogLevel.Information && r.EventId == 30);
+    }
+
+    [Fact]
+    public async Task After_the_memory_expires_a_connection_polls_and_probes_in_the_background_and_an_upgrade_clears_the_memory()
+    {
+        await using var server = await StartAsync(Refusal.BadRequest);
+        await using var client = CreateClient(server, o => o.ReuseConnections = false);
+        await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")).WaitAsync(HangGuard);
+        Assert.Equal(1, server.Journal.WebSocketHandshakeCount);
+
+        server.RefuseWebSockets(WebSocketRefusal.None); // WebSocket works again; the client does not know yet
+        await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-2")).WaitAsync(HangGuard);
+        Assert.Equal(1, server.Journal.WebSocketHandshakeCount); // remembered: no attempt
+        _clientTime.Advance(EngineIOConnector.RefusalMemory - TimeSpan.FromMilliseconds(1));
+        await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-3")).WaitAsync(HangGuard);
+        Assert.Equal(1, server.Journal.WebSocketHandshakeCount); // still remembered
+        Assert.All(server.Journal.Sessions, s => Assert.Equal("polling", s.InitialTransport));
+
+        _clientTime.Advance(TimeSpan.FromMilliseconds(1));
+        server.ForPartnumber("PN-4").Progress("p").Finish("own", delay: TimeSpan.FromSeconds(1));
+        var progressed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probing = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-4"), new InlineProgress(_ => progressed.TrySetResult()));
+        var probe = (await server.Journal.WaitForWebSocketHandshakesAsync(1, h => h.IsUpgrade))[0];
+        Assert.Equal(WebSocketHandshakeOutcome.Accepted, probe.Outcome);
+        var upgraded = Assert.Single(server.Journal.Sessions, s => s.EngineSessionId == probe.EngineSessionId);
+        Assert.Equal("polling", upgraded.InitialTransport); // the connection did not wait for the retest
+        await _logs.WaitForAsync(r => r.EventId == 32 && r.Level == LogLevel.Information); // "works again": the memory is cleared
+        await progressed.Task.WaitAsync(HangGuard);
+        _serverTime.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(PartnumberTransports.WebSocket, (await probing.WaitAsync(HangGuard)).Transport); // finished over the upgraded session
+        Assert.True(upgraded.Upgraded);
+
+        var next = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-5")).WaitAsync(HangGuard);
+        Assert.Equal(PartnumberTransports.WebSocket, next.Transport);
+        Assert.Equal("websocket", server.Journal.Sessions[^1].InitialTransport); // WebSocket first again
+        Assert.Equal(3, server.Journal.WebSocketHandshakeCount); // the refused one, the probe, the new connection
+    }
+
+    [Fact]
+    public async Task A_probe_that_fails_again_keeps_polling_and_renews_the_memory_without_another_Information_log()
+    {
+        await using var server = await StartAsync(Refusal.BadRequest);
+        await using var client = CreateClient(server, o => o.ReuseConnections = false);
+        await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")).WaitAsync(HangGuard);
+
+        _clientTime.Advance(EngineIOConnector.RefusalMemory);
+        server.ForPartnumber("PN-2").Progress("p").Finish("own", delay: TimeSpan.FromSeconds(1));
+        var progressed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probing = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-2"), new InlineProgress(_ => progressed.TrySetResult()));
+        var probe = (await server.Journal.WaitForWebSocketHandshakesAsync(1, h => h.IsUpgrade))[0];
+        Assert.Equal(WebSocketHandshakeOutcome.Refused, probe.Outcome);
+        await _logs.WaitForAsync(r => r.EventId == 31); // "still refused", at Debug
+        await progressed.Task.WaitAsync(HangGuard);
+        _serverTime.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(PartnumberTransports.LongPolling, (await probing.WaitAsync(HangGuard)).Transport);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-N" + i)).WaitAsync(HangGuard);
+        }
+
+        Assert.Equal(2, server.Journal.WebSocketHandshakeCount); // the first refusal and the probe: the memory was renewed
+        Assert.Single(_logs.Records, r => r.Level == LogLevel.Information);
+    }
+
+    [Fact]
+    public async Task Behind_a_proxy_without_Upgrade_the_probes_hijacked_long_poll_loses_no_packet()
+    {
+        await using var server = await StartAsync(Refusal.ProxyWithoutUpgrade);
+        await using var client = CreateClient(server, o => o.ReuseConnections = false);
+        await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-0")).WaitAsync(HangGuard);
+
+        // Each round: the memory expires, a fresh connection probes; the proxy turns the probe into one more long-poll of
+        // the session, which takes whatever the server sends next. One event per step, each after the client saw the last.
+        for (var round = 1; round <= 5; round++)
+        {
+            _clientTime.Advance(EngineIOConnector.RefusalMemory);
+            var partnumber = "PN-" + round;
+            server.ForPartnumber(partnumber).Progress("a", delay: TimeSpan.FromSeconds(1)).Progress("b", delay: TimeSpan.FromSeconds(1)).Finish("own of " + partnumber, delay: TimeSpan.FromSeconds(1));
+            var seen = new SemaphoreSlim(0);
+            var updates = new List<string?>();
+            var running = client.ClassifyAndWaitAsync(new ClassificationRequest(partnumber), new InlineProgress(u =>
+            {
+                updates.Add(u.Message);
+                seen.Release();
+            }));
+            await server.Journal.WaitForWebSocketHandshakesAsync(round, h => h.IsUpgrade); // the probe is parked on the session
+            await WaitForJoinOfAsync(server, partnumber);
+            for (var step = 0; step < 2; step++)
+            {
+                _serverTime.Advance(TimeSpan.FromSeconds(1));
+                Assert.True(await seen.WaitAsync(HangGuard));
+            }
+
+            _serverTime.Advance(TimeSpan.FromSeconds(1));
+            var result = await running.WaitAsync(HangGuard);
+
+            Assert.Equal("own of " + partnumber, result.Description);
+            Assert.Equal(["a", "b"], updates);
+            Assert.Equal(PartnumberTransports.LongPolling, result.Transport);
+        }
+
+        Assert.All(server.Journal.Sessions, s => Assert.False(s.Upgraded));
+        Assert.Equal(1, server.Journal.WebSocketHandshakes.Count(h => !h.IsUpgrade)); // one new-connection attempt in all
+    }
+
+    [Fact]
+    public async Task Behind_a_proxy_without_Upgrade_no_classification_hangs_when_everything_is_sent_at_once()
+    {
+        await using var server = await StartAsync(Refusal.ProxyWithoutUpgrade, realServerTime: true);
+        await using var client = CreateClient(server, o => o.ReuseConnections = false);
+
+        for (var round = 0; round < 10; round++)
+        {
+            _clientTime.Advance(EngineIOConnector.RefusalMemory); // every connection probes
+            var partnumber = "PN-" + round;
+            server.ForPartnumber(partnumber).Progress("a").Progress("b").Finish("own of " + partnumber);
+            var updates = new List<string?>();
+
+            var result = await client.ClassifyAndWaitAsync(new ClassificationRequest(partnumber), new InlineProgress(u => updates.Add(u.Message))).WaitAsync(HangGuard);
+
+            Assert.Equal("own of " + partnumber, result.Description);
+            Assert.Equal(["a", "b"], updates);
+        }
+    }
+
+    [Fact]
+    public async Task WebSocket_only_never_polls()
+    {
+        await using var refusing = await StartAsync(Refusal.BadRequest);
+        await using var client = CreateClient(refusing, o => o.Transports = PartnumberTransports.WebSocket);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-" + i)).WaitAsync(HangGuard));
+            Assert.Contains("400", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(refusing.Journal.Sessions); // no polling handshake was made
+        Assert.Equal(3, refusing.Journal.WebSocketHandshakeCount); // and nothing remembered: WebSocket is all it may use
+        Assert.DoesNotContain(_logs.Records, r => r.EventId == 30);
+    }
+
+    [Fact]
+    public async Task LongPolling_only_never_tries_a_WebSocket_even_where_one_is_offered()
+    {
+        await using var server = await StartAsync(refusal: null);
+        await using var client = CreateClient(server, o =>
+        {
+            o.Transports = PartnumberTransports.LongPolling;
+            o.ReuseConnections = false;
+        });
+
+        for (var i = 0; i < 3; i++)
+        {
+            _clientTime.Advance(EngineIOConnector.RefusalMemory * 2);
+            Assert.Equal(PartnumberTransports.LongPolling, (await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-" + i)).WaitAsync(HangGuard)).Transport);
+        }
+
+        Assert.Equal(0, server.Journal.WebSocketHandshakeCount);
+        Assert.All(server.Journal.Sessions, s => Assert.Equal(("polling", false), (s.InitialTransport, s.Upgraded)));
+    }
+
+    [Fact]
+    public async Task The_fallback_is_logged_at_Information_once_per_endpoint()
+    {
+        await using var first = await StartAsync(Refusal.BadRequest);
+        await using var second = await StartAsync(Refusal.BadRequest);
+        await using var toFirst = CreateClient(first, o => o.ReuseConnections = false);
+        await using var toSecond = CreateClient(second, o => o.ReuseConnections = false);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await toFirst.ClassifyAndWaitAsync(new ClassificationRequest("PN-" + i)).WaitAsync(HangGuard);
+            await toSecond.ClassifyAndWaitAsync(new ClassificationRequest("PN-" + i)).WaitAsync(HangGuard);
+        }
+
+        var fallbacks = _logs.Records.Where(r => r.Level == LogLevel.Information && r.EventId == 30).ToList();
+        Assert.Equal(2, fallbacks.Count);
+        Assert.Contains(fallbacks, r => r.Message.Contains(first.BaseAddress.Authority, StringComparison.Ordinal));
+        Assert.Contains(fallbacks, r => r.Message.Contains(second.BaseAddress.Authority, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task In_memory_a_polling_only_fake_serves_the_SDK_with_no_port()
+    {
+        await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { InMemory = true, Transports = PartnumberTransports.LongPolling });
+        server.ForPartnumber("PN-MEM").Progress("in memory").Finish("over polling, no sockets");
+        await using var client = server.CreateClient(o => o.ReuseConnections = false);
+
+        var result = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-MEM")).WaitAsync(HangGuard);
+        var again = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-MEM")).WaitAsync(HangGuard);
+
+        Assert.Equal(FakePartnumberServer.InMemoryBaseAddress, server.BaseAddress); // a host that does not resolve: nothing went to a port
+        Assert.Equal(("over polling, no sockets", PartnumberTransports.LongPolling), (result.Description, result.Transport));
+        Assert.Equal(PartnumberTransports.LongPolling, again.Transport);
+        Assert.All(server.Journal.Sessions, s => Assert.Equal("polling", s.InitialTransport));
+        Assert.Equal(2, server.Journal.Sessions.Count);
+        Assert.Equal(1, server.Journal.WebSocketHandshakeCount); // the first connect's refused attempt only
+    }
+
+    private static async Task WaitForJoinOfAsync(FakePartnumberServer server, string partnumber)
+    {
+        var post = (await server.Journal.WaitForRequestsAsync(1, r => r.Partnumber == partnumber))[0];
+        await server.Journal.WaitForJoinAsync(post.RoomId);
+    }
+
+    private Task<FakePartnumberServer> StartAsync(Refusal? refusal, bool realServerTime = false)
+        => StartAsync(refusal switch
+        {
+            Refusal.BadRequest => new FakePartnumberServerOptions { WebSocketRefusal = WebSocketRefusal.BadRequest },
+            Refusal.ResetConnection => new FakePartnumberServerOptions { WebSocketRefusal = WebSocketRefusal.ResetConnection },
+            Refusal.PollingOnlyServer => new FakePartnumberServerOptions { Transports = PartnumberTransports.LongPolling },
+            Refusal.ProxyWithoutUpgrade => new FakePartnumberServerOptions { WebSocketRefusal = WebSocketRefusal.ProxyWithoutUpgrade },
+            _ => new FakePartnumberServerOptions(),
+        }, realServerTime);
+
+    private Task<FakePartnumberServer> StartAsync(FakePartnumberServerOptions options, bool realServerTime = false)
+    {
+        if (!realServerTime)
+        {
+            options.TimeProvider = _serverTime;
+        }
+
+        return FakePartnumberServer.StartAsync(options);
+    }
+
+    private PartnumberClassificationClient CreateClient(FakePartnumberServer server, Action<PartnumberClassificationClientOptions>? configure = null)
+        => server.CreateClient(o =>
+        {
+            o.TimeProvider = _clientTime;
+            o.LoggerFactory = _logs;
+            configure?.Invoke(o);
+        });
+}
