@@ -1,6 +1,7 @@
 // Soak and load: N sequential and M concurrent classifications against FakePartnumberServer (loopback, Kestrel),
-// a mix of outcomes, then checks that every request ended in exactly one result or exception, that descriptors and
-// threads came back to the baseline, that no task exception went unobserved and that memory stayed flat.
+// a mix of outcomes, with connection reuse on (the default), then checks that every request ended in exactly one result
+// or exception, that descriptors, managed memory and the rooms each reused connection joined stayed flat during the
+// sequential run, that descriptors and threads came back to the baseline, and that no task exception went unobserved.
 // Usage: dotnet run -c Release --project tests/Partnumber.Client.Soak -- [--sequential N] [--concurrent M]
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -27,25 +28,43 @@ await using (var warmup = server.CreateClient())
 }
 
 var baseline = await Snapshot.SettleAsync(server, null);
-var client = server.CreateClient(o => o.ClassificationTimeout = TimeSpan.FromSeconds(30));
+server.Journal.Clear(); // from here on the journal lists the measured client's sessions only
+var client = server.CreateClient(o =>
+{
+    o.ClassificationTimeout = TimeSpan.FromSeconds(30);
+    o.ReuseConnections = true; // the default, stated: the soak measures reused connections
+});
 Console.WriteLine($"baseline: {baseline}");
 var failures = new ConcurrentBag<string>();
 
 var seqClock = Stopwatch.StartNew();
 var seqOutcomes = new Outcomes();
 var memory = new List<long>();
+var descriptors = new List<int>();
+var rooms = new RoomsPerConnection(server);
 for (var i = 0; i < sequential; i++)
 {
     await seqOutcomes.RunAsync(client, Request(i));
     if (i % Math.Max(1, sequential / 5) == 0)
     {
         memory.Add(Snapshot.ManagedBytesAfterGc());
+        descriptors.Add(Snapshot.OpenDescriptors());
+    }
+
+    if (i % 250 == 0)
+    {
+        rooms.Sample(); // the journal keeps the last 100 sessions: sampled well before one drops out
     }
 }
 
+rooms.Sample();
 seqClock.Stop();
+memory.Add(Snapshot.ManagedBytesAfterGc());
+descriptors.Add(Snapshot.OpenDescriptors());
 Console.WriteLine($"sequential: {sequential} in {seqClock.Elapsed.TotalSeconds:0.00} s ({sequential / seqClock.Elapsed.TotalSeconds:0} /s); {seqOutcomes}");
-Console.WriteLine($"managed heap after GC at 0%, 20%, 40%, 60%, 80%: {string.Join(", ", memory.Select(b => $"{b / 1024.0 / 1024.0:0.0} MB"))}");
+Console.WriteLine($"managed heap after GC at 0%, 20%, 40%, 60%, 80%, 100%: {string.Join(", ", memory.Select(b => $"{b / 1024.0 / 1024.0:0.0} MB"))}");
+Console.WriteLine($"descriptors at 0%, 20%, 40%, 60%, 80%, 100%: {string.Join(", ", descriptors)}");
+Console.WriteLine($"connections (reuse on, at most {PartnumberClassificationClientOptions.DefaultMaxClassificationsPerConnection} classifications each): {rooms.Sessions} for {sequential} classifications; rooms joined per connection: max {rooms.Max}, mean {rooms.Mean:0.0}");
 
 var conClock = Stopwatch.StartNew();
 var conOutcomes = new Outcomes();
@@ -71,6 +90,11 @@ Check(settled.Threads <= baseline.Threads + 10, $"threads {baseline.Threads} -> 
 Check(Volatile.Read(ref unobserved) == 0, $"{unobserved} unobserved task exceptions");
 // After warm-up (the 20% mark), a leak of a kilobyte per classification would fail this at 3,000 classifications.
 Check(memory.Count < 2 || memory[^1] <= (memory[1] * 2) + (2 * 1024 * 1024), "managed memory grew across the sequential run");
+// With reuse, one connection at a time serves the sequential run: a descriptor per connection (or per classification) left open would show.
+Check(descriptors.Count < 2 || descriptors[^1] <= descriptors[1] + 10, $"descriptors grew across the sequential run: {string.Join(", ", descriptors)}");
+// The protocol has no leave: a reused connection stays in every room it joined, so its bound is the classifications per connection.
+Check(rooms.Max <= PartnumberClassificationClientOptions.DefaultMaxClassificationsPerConnection, $"a connection joined {rooms.Max} rooms (at most {PartnumberClassificationClientOptions.DefaultMaxClassificationsPerConnection} expected)");
+Check(sequential < 1000 || rooms.Sessions <= (sequential / 50) + 5, $"{rooms.Sessions} connections for {sequential} sequential classifications: connections are not being reused");
 
 Console.WriteLine(failures.IsEmpty ? "soak: OK" : "soak: FAILED\n  " + string.Join("\n  ", failures));
 return failures.IsEmpty ? 0 : 1;
@@ -133,13 +157,35 @@ internal sealed class Outcomes
     public override string ToString() => $"done {_done}, failed {_failed}, rejected {_rejected}, unexpected {_unexpected}";
 }
 
+/// <summary>The most rooms any session (connection) joined, over the sessions the journal listed at each sample.</summary>
+internal sealed class RoomsPerConnection(FakePartnumberServer server)
+{
+    private readonly Dictionary<string, int> _joined = new();
+
+    public int Sessions => _joined.Count;
+
+    public int Max => _joined.Count == 0 ? 0 : _joined.Values.Max();
+
+    public double Mean => _joined.Count == 0 ? 0 : _joined.Values.Average();
+
+    public void Sample()
+    {
+        foreach (var session in server.Journal.Sessions)
+        {
+            _joined[session.EngineSessionId] = session.JoinedRoomCount;
+        }
+    }
+}
+
 internal sealed record Snapshot(int Descriptors, int Threads, int ServerSessions, long ManagedBytes)
 {
     public static Snapshot Take(FakePartnumberServer server)
     {
         using var process = Process.GetCurrentProcess();
-        return new Snapshot(Directory.GetFiles("/proc/self/fd").Length, process.Threads.Count, server.OpenSessionCount, ManagedBytesAfterGc());
+        return new Snapshot(OpenDescriptors(), process.Threads.Count, server.OpenSessionCount, ManagedBytesAfterGc());
     }
+
+    public static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
 
     public static long ManagedBytesAfterGc()
     {
