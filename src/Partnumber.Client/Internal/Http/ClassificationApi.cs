@@ -63,9 +63,7 @@ internal sealed class ClassificationApi
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Invariant: the message must not read "1,5 s" on a machine set to pt-BR and "1.5 s" elsewhere.
-            var seconds = httpClient.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            throw new ClassificationTimeoutException($"POST {_classifyUri} did not answer within the HttpClient's Timeout ({seconds} s).", ex);
+            throw new ClassificationTimeoutException($"POST {_classifyUri} did not answer within the HttpClient's Timeout ({Deadline.Seconds(httpClient.Timeout)}).", ex);
         }
 
         using (response)
