@@ -256,6 +256,11 @@ internal sealed class FakeBackend : IDisposable
 
         var context = new ScriptContext(partnumber, description, taskId, roomId, progressTotal);
         new TaskRun(this, room, steps, context).Start(waitForJoin: script is null || !script.EmitsBeforeJoin);
+        if (script?.AcceptedAnswer is { } accepted)
+        {
+            return new RestResponse(accepted.StatusCode, accepted.ContentType, accepted.Body(taskId, roomId), NoHeaders);
+        }
+
         return Json(202, Payloads.Accepted(taskId, roomId));
     }
 
