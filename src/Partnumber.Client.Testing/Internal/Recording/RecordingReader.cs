@@ -52,7 +52,7 @@ internal sealed class RecordingReader
         catch (JsonException ex)
         {
             var line = ex.LineNumber is long l ? l + 1 : (long?)null;
-            var where = line is null ? string.Empty : $" at line {line}, byte {ex.BytePositionInLine + 1}";
+            var where = line is null ? string.Empty : $" at line {line}, byte {ex.BytePositionInLine}";
             throw new RecordingFormatException($"{Prefix()}the recording is not valid JSON{where}: {FirstSentence(ex.Message)}", ex.Path, line, ex);
         }
 

@@ -59,6 +59,25 @@ internal static class RecordingWriter
         }
 
         writer.WriteEndObject();
+        if (entry.End != RecordingEnd.Rejected)
+        {
+            WriteEvents(writer, entry);
+        }
+
+        writer.WriteString("end", RecordingFormat.NameOf(entry.End));
+        if (entry.Disconnect is { } disconnect)
+        {
+            writer.WriteStartObject("disconnect");
+            writer.WriteNumber("offsetMs", Milliseconds(disconnect.Offset));
+            writer.WriteString("mode", RecordingFormat.NameOf(disconnect.Mode));
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteEvents(Utf8JsonWriter writer, RecordedClassification entry)
+    {
         writer.WriteStartArray("events");
         foreach (var e in entry.Events)
         {
@@ -79,16 +98,6 @@ internal static class RecordingWriter
         }
 
         writer.WriteEndArray();
-        writer.WriteString("end", RecordingFormat.NameOf(entry.End));
-        if (entry.Disconnect is { } disconnect)
-        {
-            writer.WriteStartObject("disconnect");
-            writer.WriteNumber("offsetMs", Milliseconds(disconnect.Offset));
-            writer.WriteString("mode", RecordingFormat.NameOf(disconnect.Mode));
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
     }
 
     /// <summary>Tenths of a millisecond: finer than any network, coarse enough to read.</summary>
