@@ -78,11 +78,12 @@ public sealed class PartnumberRecorder : IAsyncDisposable
     /// each other: one classification at a time.
     /// </summary>
     /// <param name="request">The partnumber and its optional hints (recorded with it).</param>
+    /// <param name="progress">Told of each progress update as the SDK reports it (to show a recording as it runs); optional.</param>
     /// <param name="cancellationToken">Cancels the classification; nothing is recorded then.</param>
     /// <returns>The entry added to <see cref="Recording"/>.</returns>
     /// <exception cref="PartnumberConnectionException">The backend could not be reached, so there was nothing to record.</exception>
     /// <exception cref="ArgumentException"><paramref name="request"/> is invalid.</exception>
-    public async Task<RecordedClassification> RecordAsync(ClassificationRequest request, CancellationToken cancellationToken = default)
+    public async Task<RecordedClassification> RecordAsync(ClassificationRequest request, IProgress<ClassificationUpdate>? progress = null, CancellationToken cancellationToken = default)
     {
         if (request is null)
         {
@@ -98,7 +99,7 @@ public sealed class PartnumberRecorder : IAsyncDisposable
             _tap.Begin(capture);
             try
             {
-                await _client.ClassifyAndWaitAsync(request, progress: null, cancellationToken).ConfigureAwait(false);
+                await _client.ClassifyAndWaitAsync(request, progress, cancellationToken).ConfigureAwait(false);
             }
             catch (PartnumberClientException ex)
             {
