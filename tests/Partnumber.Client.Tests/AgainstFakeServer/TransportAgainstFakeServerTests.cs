@@ -52,4 +52,26 @@ public sealed class TransportAgainstFakeServerTests : IAsyncLifetime
         await client.DisposeAsync();
         await _server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == session.EngineSessionId);
     }
+
+    [Fact]
+    public async Task Disposing_the_client_mid_stream_over_long_polling_tells_the_server_at_once()
+    {
+        _server.ForPartnumber(_ => true).Progress("1").NeverFinish();
+        var client = _server.CreateClient(o => o.Transports = PartnumberTransports.LongPolling);
+        var started = Enumerable.Range(0, 3).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
+        var runs = Enumerable.Range(0, 3).Select(i => Task.Run(async () =>
+        {
+            await foreach (var _ in client.ClassifyAsync(new ClassificationRequest("PN-D" + i)))
+            {
+                started[i].TrySetResult();
+            }
+        })).ToList();
+        await Task.WhenAll(started.Select(t => t.Task)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        await client.DisposeAsync();
+
+        Assert.All(runs, r => Assert.True(r.IsCompleted));
+        Assert.Equal(3, _server.Journal.Sessions.Count);
+        Assert.All(_server.Journal.Sessions, s => Assert.Equal("client close", s.CloseReason)); // the close packet, not the ping timeout
+    }
 }

@@ -393,7 +393,10 @@ def kick(sid, room, transport):
         if transport:
             eio_sid = socketio.server.manager.eio_sid_from_sid(target, "/")
             if eio_sid:
-                socketio.server.eio.disconnect(eio_sid)
+                # In its own task: over long-polling python-engineio 4.3's disconnect() waits for one more poll of the
+                # closed session (its queue keeps a sentinel), which no client sends after the close packet; the
+                # classification task itself must go on emitting, as a server whose transport dropped would.
+                socketio.start_background_task(socketio.server.eio.disconnect, eio_sid)
                 continue
         socketio.server.disconnect(target, namespace="/")
 

@@ -23,8 +23,14 @@ internal sealed class ConnectionPool : IAsyncDisposable
     private readonly List<Pending> _pending = new(); // standbys being connected and not claimed, oldest first
     private readonly CancellationTokenSource _disposed = new();
     private readonly object _gate = new();
+    private readonly HashSet<Task> _closing = new(); // closes of returned connections still under way, awaited by DisposeAsync
+    private readonly TaskCompletionSource<bool> _allReturned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _sweepTimer;
     private bool _sweepArmed;
+    private int _rented;
+
+    /// <summary>How long disposing waits for rented connections to come back (their classifications are being cancelled).</summary>
+    private static readonly TimeSpan ReturnGrace = TimeSpan.FromSeconds(5);
 
     public ConnectionPool(IRealtimeConnector connector, ConnectionPoolSettings settings, TimeProvider timeProvider, ILogger logger)
     {
@@ -93,10 +99,26 @@ internal sealed class ConnectionPool : IAsyncDisposable
     /// </summary>
     public void Return(PooledConnection pooled, bool reusable)
     {
+        try
+        {
+            Keep(pooled, reusable);
+        }
+        finally
+        {
+            // Counted back last: once every rented connection is back, every close it needed is registered.
+            if (Interlocked.Decrement(ref _rented) == 0 && _disposed.IsCancellationRequested)
+            {
+                _allReturned.TrySetResult(true);
+            }
+        }
+    }
+
+    private void Keep(PooledConnection pooled, bool reusable)
+    {
         var connection = pooled.Connection;
         if (!reusable || !_settings.Reuse || pooled.Uses >= _settings.MaxUses || !connection.IsOpen || connection.SawMalformedPacket)
         {
-            Close(connection);
+            CloseReturned(connection);
             return;
         }
 
@@ -106,7 +128,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
             if (_disposed.IsCancellationRequested || _idle.Count >= Math.Max(_settings.MaxIdle, _settings.Standby))
             {
                 watch.Dispose();
-                Close(connection);
+                CloseReturned(connection);
                 return;
             }
 
@@ -120,8 +142,9 @@ internal sealed class ConnectionPool : IAsyncDisposable
     }
 
     /// <summary>
-    /// Closes every idle connection (the task completes when their close handshakes are done, each bounded in time);
-    /// standbys still connecting are closed as soon as they are ready.
+    /// Closes every idle connection, and every rented one as it comes back (its classification is being cancelled; at
+    /// most <see cref="ReturnGrace"/> is waited for them); the task completes when their close handshakes are done, each
+    /// bounded in time. Standbys still connecting are closed as soon as they are ready.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -149,10 +172,46 @@ internal sealed class ConnectionPool : IAsyncDisposable
             }
         }
 
-        if (closing is not null)
+        if (Volatile.Read(ref _rented) > 0)
         {
-            await Task.WhenAll(closing).ConfigureAwait(false);
+            await Task.WhenAny(_allReturned.Task, _timeProvider.DelayAsync(ReturnGrace, CancellationToken.None)).ConfigureAwait(false);
         }
+
+        lock (_gate)
+        {
+            (closing ??= new List<Task>()).AddRange(_closing);
+        }
+
+        await Task.WhenAll(closing).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes a returned connection; until its close is done, <see cref="DisposeAsync"/> waits for it.</summary>
+    private void CloseReturned(IRealtimeConnection connection)
+    {
+        var closing = Close(connection);
+        if (closing.IsCompleted)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _closing.Add(closing);
+        }
+
+        closing.ContinueWith(
+            static (task, state) =>
+            {
+                var pool = (ConnectionPool)state!;
+                lock (pool._gate)
+                {
+                    pool._closing.Remove(task);
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Forget();
     }
 
     /// <summary>Closes a connection nobody will use, without throwing; the task (never faulted) completes when it is closed.</summary>
@@ -177,9 +236,10 @@ internal sealed class ConnectionPool : IAsyncDisposable
         }
     }
 
-    private static PooledConnection Rented(PooledConnection pooled)
+    private PooledConnection Rented(PooledConnection pooled)
     {
         pooled.Uses++;
+        Interlocked.Increment(ref _rented);
         return pooled;
     }
 

@@ -35,12 +35,12 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            _ = ConnectionPool.Close(connection); // its close handshake is bounded on its own: the caller learns of the failure now
             throw new PartnumberConnectionException($"Could not connect to the Socket.IO endpoint {_endpoint.Uri} within {_endpoint.ConnectTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (ConnectTimeout).");
         }
         catch (Exception ex)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            _ = ConnectionPool.Close(connection);
             if (ex is OperationCanceledException or PartnumberConnectionException)
             {
                 throw;

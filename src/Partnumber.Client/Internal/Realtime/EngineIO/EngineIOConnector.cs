@@ -162,7 +162,7 @@ internal sealed class EngineIOConnector
     private async Task<EngineIOSession> OpenWebSocketAsync(Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
     {
         var socket = await _endpoint.OpenWebSocketAsync(_endpoint.Uri, cookieHeader: null, cancellationToken).ConfigureAwait(false);
-        return new EngineIOSession(new WebSocketTransport(socket), _endpoint.TimeProvider, onClosed, onMalformed);
+        return new EngineIOSession(new WebSocketTransport(socket, _endpoint.TimeProvider), _endpoint.TimeProvider, onClosed, onMalformed);
     }
 
     private async Task<OpenedEngineSession> OpenPollingAsync(Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, bool probe, string? fallbackReason, CancellationToken cancellationToken)

@@ -22,6 +22,9 @@ internal sealed class PollingTransport : EngineIOTransport
     /// <summary>The largest long-poll answer accepted (a batch of packets; a single packet is still held to 1 MiB).</summary>
     internal const int MaxBodyBytes = 16 * 1_048_576;
 
+    /// <summary>How long the close packet's POST may take (best effort: the server's ping timeout ends the session anyway).</summary>
+    private static readonly TimeSpan ClosePacketTimeout = TimeSpan.FromSeconds(1);
+
     private const int StatePolling = 0;
     private const int StateProbing = 1;
     private const int StatePausing = 2;
@@ -237,8 +240,8 @@ internal sealed class PollingTransport : EngineIOTransport
                         Content = new ByteArrayContent(Encoding.UTF8.GetBytes(batch.ToString())),
                     };
                     request.Content.Headers.ContentType = TextPlain;
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                    timeout.CancelAfter(_endpoint.ConnectTimeout);
+                    using var deadline = _endpoint.TimeProvider.CreateTimeoutSource(_endpoint.ConnectTimeout);
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, deadline.Token);
                     try
                     {
                         if (await ExchangeAsync(request, timeout.Token).ConfigureAwait(false) is null)
@@ -344,6 +347,12 @@ internal sealed class PollingTransport : EngineIOTransport
 
         foreach (var packet in packets)
         {
+            if (EnginePayload.IsTooLarge(packet))
+            {
+                session.Close($"the server sent a packet larger than {EnginePayload.MaxPacketBytes} bytes", null);
+                return;
+            }
+
             Deliver(session, packet);
         }
     }
@@ -384,9 +393,9 @@ internal sealed class PollingTransport : EngineIOTransport
             // server has packets for the session: it must not be cut short (the packets would be lost), so only the
             // session's end bounds it. A server that speaks WebSocket answers at once.
             var socket = await _endpoint.OpenWebSocketAsync(probeUri, CookieHeader(_cookies, _sessionUri), _stop.Token).ConfigureAwait(false);
-            webSocket = new WebSocketTransport(socket);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            timeout.CancelAfter(_endpoint.ConnectTimeout);
+            webSocket = new WebSocketTransport(socket, _endpoint.TimeProvider);
+            using var deadline = _endpoint.TimeProvider.CreateTimeoutSource(_endpoint.ConnectTimeout);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, deadline.Token);
             await webSocket.SendTextAsync("2probe", timeout.Token).ConfigureAwait(false);
             var answer = await webSocket.ReceiveTextAsync(timeout.Token).ConfigureAwait(false);
             if (answer != "3probe")
@@ -459,7 +468,7 @@ internal sealed class PollingTransport : EngineIOTransport
             using var request = new HttpRequestMessage(HttpMethod.Post, NextUri()) { Content = new ByteArrayContent([(byte)'1']) };
             request.Content.Headers.ContentType = TextPlain;
             _endpoint.ApplyHeaders(request, CookieHeader(_cookies, _sessionUri));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            using var timeout = _endpoint.TimeProvider.CreateTimeoutSource(ClosePacketTimeout);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception)

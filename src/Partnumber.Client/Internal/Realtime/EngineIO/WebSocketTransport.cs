@@ -11,14 +11,15 @@ namespace Partnumber.Client.Internal.Realtime.EngineIO;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The semaphore never allocates a wait handle; the socket is disposed by Close.")]
 internal sealed class WebSocketTransport : EngineIOTransport
 {
-    /// <summary>The largest message accepted (Engine.IO's default maxPayload is 1,000,000 bytes).</summary>
-    internal const int MaxMessageBytes = 1_048_576;
+    /// <summary>The largest message accepted: <see cref="EnginePayload.MaxPacketBytes"/>.</summary>
+    internal const int MaxMessageBytes = EnginePayload.MaxPacketBytes;
 
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(1);
 
     private const int InitialBufferBytes = 512; // events are a few hundred bytes; larger frames grow it
 
     private readonly WebSocket _socket;
+    private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private byte[] _buffer = new byte[InitialBufferBytes];
     private EngineIOSession? _session;
@@ -26,7 +27,13 @@ internal sealed class WebSocketTransport : EngineIOTransport
     private int _closed;
     private Task _closing = Task.CompletedTask;
 
-    public WebSocketTransport(WebSocket socket) => _socket = socket;
+    /// <param name="socket">The open WebSocket, owned from now on.</param>
+    /// <param name="timeProvider">The clock that bounds the close handshake.</param>
+    public WebSocketTransport(WebSocket socket, TimeProvider timeProvider)
+    {
+        _socket = socket;
+        _timeProvider = timeProvider;
+    }
 
     public override PartnumberTransports Kind => PartnumberTransports.WebSocket;
 
@@ -95,9 +102,10 @@ internal sealed class WebSocketTransport : EngineIOTransport
     {
         try
         {
-            if (_socket.State == WebSocketState.Open && await _sendLock.WaitAsync(CloseHandshakeTimeout).ConfigureAwait(false))
+            using var timeout = _timeProvider.CreateTimeoutSource(CloseHandshakeTimeout);
+            if (_socket.State == WebSocketState.Open)
             {
-                using var timeout = new CancellationTokenSource(CloseHandshakeTimeout);
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
                 try
                 {
                     await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
