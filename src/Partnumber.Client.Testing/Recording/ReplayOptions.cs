@@ -15,9 +15,11 @@ public sealed class ReplayOptions
     public bool WithoutDelays { get; set; }
 
     /// <summary>
-    /// Configures the answer for every partnumber the recording does not hold, for example
-    /// <c>s =&gt; s.RespondWith(404, "{\"error\":\"not recorded\"}")</c>. Null (the default) leaves them to the other
-    /// scripts, or to the fake's default classification.
+    /// Configures the answer for every partnumber that no replayed recording holds (this one or one replayed before,
+    /// until <see cref="FakePartnumberServer.ResetScripts"/>), for example
+    /// <c>s =&gt; s.RespondWith(404, "{\"error\":\"not recorded\"}")</c>. Like any script it takes precedence over
+    /// scripts added before it. Null (the default) leaves those partnumbers to the other scripts, or to the fake's
+    /// default classification.
     /// </summary>
     public Action<ClassificationScript>? Unrecorded { get; set; }
 }

@@ -287,6 +287,24 @@ public class ReplayTests
     }
 
     [Fact]
+    public async Task The_answer_for_unrecorded_partnumbers_of_a_second_replay_leaves_the_first_ones_recordings_alone()
+    {
+        await using var server = await FakePartnumberServer.StartAsync(new() { InMemory = true });
+        server.Replay(RecordingOf(Finished("PN-FIRST")), new ReplayOptions { WithoutDelays = true });
+        server.Replay(RecordingOf(Finished("PN-SECOND")), new ReplayOptions { WithoutDelays = true, Unrecorded = s => s.RespondWith(404) });
+        await using var client = server.CreateClient(o =>
+        {
+            o.ClassificationTimeout = TimeSpan.FromSeconds(20);
+            o.HttpRetryPolicy = Polly.Policy.NoOpAsync<HttpResponseMessage>();
+        });
+
+        Assert.Equal("Válvula de retenção em aço inoxidável", (await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-FIRST"))).Description);
+        Assert.Equal("Válvula de retenção em aço inoxidável", (await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-SECOND"))).Description);
+        var other = await Assert.ThrowsAsync<ClassificationRejectedException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-NEITHER")));
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+    }
+
+    [Fact]
     public async Task Events_recorded_before_the_join_are_sent_at_the_join()
     {
         var time = new FakeTimeProvider();

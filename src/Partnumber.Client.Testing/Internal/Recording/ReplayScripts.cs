@@ -23,10 +23,16 @@ internal static class ReplayScripts
 
         RecordingValidator.Validate(recording);
         var entries = recording.Classifications.ToArray();
-        var recorded = new HashSet<string>(entries.Select(e => e.Partnumber), StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            backend.MarkReplayed(entry.Partnumber);
+        }
+
+        // Partnumbers of any replayed recording (this one or an earlier one) are not "unrecorded": a second replay's
+        // answer for the unrecorded must not shadow the first one's recordings.
         if (options.Unrecorded is { } configure)
         {
-            configure(backend.AddScript(partnumber => !recorded.Contains(partnumber)));
+            configure(backend.AddScript(partnumber => !backend.IsReplayed(partnumber)));
         }
 
         foreach (var entry in entries)
