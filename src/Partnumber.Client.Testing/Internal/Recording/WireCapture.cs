@@ -188,6 +188,3 @@ internal sealed class WireCapture
         }
     }
 }
-
-/// <summary>One event the server sent: its name, its first argument as raw JSON (null when it had none), when it arrived.</summary>
-internal sealed record CapturedEvent(string Name, string? PayloadJson, long At);
