@@ -55,7 +55,7 @@ public sealed class SampleArguments
           --timeout SECONDS     whole-classification timeout (default 300)
           --json                machine-readable output (no progress display)
           --input FILE          CSV with header partnumber,description,manufacturer,supplier (UTF-8, RFC 4180)
-          --output FILE         JSON Lines journal; a rerun skips what is already done and retries the rest
+          --output FILE         batch: JSON Lines journal (a rerun skips what is done); record: the recording file
           --concurrency N       classifications at once in batch mode (default 8)
           --standby N           pre-connected sockets the client keeps ready (default 0; try the concurrency)
           --transport T         auto (WebSocket, else long-polling; the default), websocket or polling
