@@ -35,6 +35,32 @@ public class ArgumentsTests
     }
 
     [Theory]
+    [InlineData("auto", PartnumberTransports.WebSocket | PartnumberTransports.LongPolling)]
+    [InlineData("websocket", PartnumberTransports.WebSocket)]
+    [InlineData("polling", PartnumberTransports.LongPolling)]
+    public void Transport_maps_to_the_client_transports(string value, PartnumberTransports expected)
+    {
+        Assert.Equal(expected, SampleArguments.Parse(["PN-1", "--transport", value]).Transports);
+        Assert.Equal(expected, SampleArguments.Parse(["--input", "a.csv", "--output", "b.jsonl", "--transport", value]).Transports);
+        Assert.Equal(PartnumberTransports.WebSocket | PartnumberTransports.LongPolling, SampleArguments.Parse(["PN-1"]).Transports);
+    }
+
+    [Fact]
+    public void Record_takes_partnumbers_a_server_and_an_output_and_serve_takes_a_recording()
+    {
+        var record = SampleArguments.Parse(["record", "PN-1", "PN-2", "PN-1", "--server", "http://localhost:5000", "--output", "fixture.json", "--supplier", "S", "--transport", "polling"]);
+        Assert.Equal(SampleCommand.Record, record.Command);
+        Assert.Equal(["PN-1", "PN-2"], record.Partnumbers);
+        Assert.Equal("fixture.json", record.Output);
+        Assert.Equal("S", record.Supplier);
+        Assert.Equal(PartnumberTransports.LongPolling, record.Transports);
+
+        var serve = SampleArguments.Parse(["serve", "--port", "5055", "--replay", "fixture.json"]);
+        Assert.Equal(SampleCommand.Serve, serve.Command);
+        Assert.Equal("fixture.json", serve.Replay);
+    }
+
+    [Theory]
     [InlineData(new string[0], "Give a partnumber")]
     [InlineData(new[] { "PN-1", "PN-2" }, "Unexpected argument 'PN-2'")]
     [InlineData(new[] { "PN-1", "--colour" }, "Unknown option '--colour'")]
@@ -44,6 +70,11 @@ public class ArgumentsTests
     [InlineData(new[] { "--input", "a.csv" }, "needs both --input and --output")]
     [InlineData(new[] { "--input", "a.csv", "--output", "b", "--concurrency", "0" }, "--concurrency must be a whole number from 1")]
     [InlineData(new[] { "serve", "--port", "70000" }, "--port must be a whole number from 1 to 65535")]
+    [InlineData(new[] { "PN-1", "--transport", "sse" }, "--transport must be auto, websocket or polling; got 'sse'")]
+    [InlineData(new[] { "record", "--server", "http://localhost:5000", "--output", "f.json" }, "record needs at least one partnumber")]
+    [InlineData(new[] { "record", "PN-1", "--output", "f.json" }, "record needs --server URL")]
+    [InlineData(new[] { "record", "PN-1", "--server", "http://localhost:5000" }, "record needs --output FILE")]
+    [InlineData(new[] { "PN-1", "--replay", "f.json" }, "--replay is for serve")]
     public void Usage_errors_say_what_is_wrong(string[] args, string expected)
     {
         var error = Assert.Throws<UsageException>(() => SampleArguments.Parse(args));

@@ -94,7 +94,7 @@ public static class BatchCommand
                     }
 
                     journal.Append(entry);
-                    stats.Finished(entry.ErrorType);
+                    stats.Finished(entry.ErrorType, entry.Transport);
                     connectionFailuresInARow = entry.ErrorType == "connection" ? connectionFailuresInARow + 1 : 0;
                     if (connectionFailuresInARow >= unreachableAfter && !stop.IsCancellationRequested)
                     {
@@ -159,6 +159,7 @@ public static class BatchCommand
                 ["done"] = stats.Done,
                 ["failed"] = stats.Failed,
                 ["failed_by_kind"] = new JsonObject(stats.FailuresByKind.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+                ["done_by_transport"] = new JsonObject(stats.DoneByTransport.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
                 ["not_started_or_cancelled"] = stats.Total - stats.Done - stats.Failed,
                 ["already_done"] = plan.AlreadyDone,
                 ["duplicates"] = plan.Duplicates,
@@ -174,6 +175,11 @@ public static class BatchCommand
         var table = new Table().Border(TableBorder.Rounded).AddColumn("Batch").AddColumn(new TableColumn("Count").RightAligned());
         table.AddRow("done", stats.Done.ToString(CultureInfo.InvariantCulture));
         table.AddRow("failed", stats.Failed.ToString(CultureInfo.InvariantCulture) + (stats.FailuresByKind.IsEmpty ? "" : " (" + string.Join(", ", stats.FailuresByKind.Select(p => $"{p.Key} {p.Value}")) + ")"));
+        if (!stats.DoneByTransport.IsEmpty)
+        {
+            table.AddRow("done over", string.Join(", ", stats.DoneByTransport.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}")));
+        }
+
         table.AddRow("not finished", (stats.Total - stats.Done - stats.Failed).ToString(CultureInfo.InvariantCulture));
         table.AddRow("already done (skipped)", plan.AlreadyDone.ToString(CultureInfo.InvariantCulture));
         table.AddRow("duplicate rows", plan.Duplicates.ToString(CultureInfo.InvariantCulture));
@@ -209,6 +215,9 @@ public static class BatchCommand
 
         public ConcurrentDictionary<string, int> FailuresByKind { get; } = new();
 
+        /// <summary>Results by the transport that delivered them (<c>websocket</c>, <c>polling</c>).</summary>
+        public ConcurrentDictionary<string, int> DoneByTransport { get; } = new();
+
         public TimeSpan Elapsed => _clock.Elapsed;
 
         public double Rate => (Done + Failed) / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
@@ -219,11 +228,16 @@ public static class BatchCommand
 
         public void NotFinished() => Interlocked.Increment(ref _cancelled);
 
-        public void Finished(string? errorKind)
+        public void Finished(string? errorKind, string? transport = null)
         {
             if (errorKind is null)
             {
                 Interlocked.Increment(ref _done);
+                if (transport is not null)
+                {
+                    DoneByTransport.AddOrUpdate(transport, 1, (_, n) => n + 1);
+                }
+
             }
             else
             {

@@ -43,7 +43,7 @@ public static class ClassifyCommand
         if (arguments.Json)
         {
             var entry = error is null
-                ? new JournalEntry(result!.Partnumber, JournalEntry.StatusText(result.Status), result.Description, result.TaskId, null, null, result.Payload, stopwatch.ElapsedMilliseconds, null)
+                ? new JournalEntry(result!.Partnumber, JournalEntry.StatusText(result.Status), result.Description, result.TaskId, null, null, result.Payload, stopwatch.ElapsedMilliseconds, null, JournalEntry.TransportText(result.Transport))
                 : new JournalEntry(request.Partnumber, "failed", null, (error as ClassificationFailedException)?.TaskId, error.Message, JournalEntry.ErrorKind(error),
                     error is ClassificationFailedException { Payload.ValueKind: not JsonValueKind.Undefined } f ? f.Payload : null, stopwatch.ElapsedMilliseconds, null);
             await jsonOut.WriteLineAsync(entry.ToJson());
@@ -78,6 +78,7 @@ public static class ClassifyCommand
         table.AddRow(new Text("description"), new Text(result.Description ?? "—"));
         table.AddRow(new Text("status"), new Markup($"[{color}]{JournalEntry.StatusText(result.Status)}[/]"));
         table.AddRow(new Text("task id"), new Text(result.TaskId));
+        table.AddRow(new Text("transport"), new Text(JournalEntry.TransportText(result.Transport) ?? "—"));
         table.AddRow(new Text("elapsed"), new Text(elapsed.TotalSeconds.ToString("0.00 's'", CultureInfo.InvariantCulture)));
         foreach (var (name, value) in ExtraFields(result.Payload))
         {

@@ -45,6 +45,11 @@ if (arguments.Command == SampleCommand.Serve)
     return await ServeCommand.RunAsync(arguments, console, cancel.Token);
 }
 
+if (arguments.Command == SampleCommand.Record)
+{
+    return await RecordCommand.RunAsync(arguments, console, Console.Out, cancel.Token);
+}
+
 FakePartnumberServer? embedded = null;
 try
 {
@@ -78,6 +83,7 @@ try
         BaseAddress = baseAddress,
         SocketAddress = arguments.SocketServer,
         StandbyConnections = arguments.Standby,
+        Transports = arguments.Transports,
     };
     if (arguments.Timeout is { } timeout)
     {

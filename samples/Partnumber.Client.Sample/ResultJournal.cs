@@ -15,7 +15,8 @@ public sealed record JournalEntry(
     string? ErrorType,
     JsonElement? Payload,
     long ElapsedMs,
-    int? Line)
+    int? Line,
+    string? Transport = null)
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -30,7 +31,7 @@ public sealed record JournalEntry(
         var elapsed = (long)outcome.Elapsed.TotalMilliseconds;
         if (outcome.Result is { } result)
         {
-            return new JournalEntry(outcome.Request.Partnumber, StatusText(result.Status), result.Description, result.TaskId, null, null, result.Payload, elapsed, line);
+            return new JournalEntry(outcome.Request.Partnumber, StatusText(result.Status), result.Description, result.TaskId, null, null, result.Payload, elapsed, line, TransportText(result.Transport));
         }
 
         var error = outcome.Exception!;
@@ -48,6 +49,14 @@ public sealed record JournalEntry(
         PartnumberConnectionException => "connection",
         ArgumentException => "invalid",
         _ => "error",
+    };
+
+    /// <summary>The Engine.IO name of the transport that delivered a result (<c>websocket</c>, <c>polling</c>); null when unknown.</summary>
+    public static string? TransportText(PartnumberTransports transport) => transport switch
+    {
+        PartnumberTransports.WebSocket => "websocket",
+        PartnumberTransports.LongPolling => "polling",
+        _ => null,
     };
 
     /// <summary>The wire text of a status.</summary>
@@ -72,6 +81,7 @@ public sealed record JournalEntry(
             ["error_type"] = ErrorType,
             ["payload"] = Payload is { } p ? JsonNode.Parse(p.GetRawText()) : null,
             ["elapsed_ms"] = ElapsedMs,
+            ["transport"] = Transport,
         };
         if (Line is { } line)
         {

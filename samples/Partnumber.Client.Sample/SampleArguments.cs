@@ -16,6 +16,9 @@ public enum SampleCommand
 
     /// <summary>Run the fake server standalone.</summary>
     Serve,
+
+    /// <summary>Record classifications against a real backend into a replayable fixture.</summary>
+    Record,
 }
 
 /// <summary>Thrown for arguments the sample cannot use; the message says why.</summary>
@@ -37,7 +40,11 @@ public sealed class SampleArguments
           partnumber-sample <PARTNUMBER> [options]                 classify one partnumber
           partnumber-sample --input parts.csv --output results.jsonl [--concurrency N] [options]
                                                                    classify a CSV catalogue into a resumable journal
-          partnumber-sample serve [--port 5000]                    run the fake server standalone on localhost
+          partnumber-sample serve [--port 5000] [--replay fixture.json]
+                                                                   run the fake server standalone on localhost,
+                                                                   answering recorded partnumbers as recorded
+          partnumber-sample record <PARTNUMBER>... --server URL --output fixture.json [options]
+                                                                   record a real backend's answers for the fake
 
         Options:
           --server URL          backend REST address (e.g. http://localhost:5000); default: an embedded fake server
@@ -48,15 +55,18 @@ public sealed class SampleArguments
           --timeout SECONDS     whole-classification timeout (default 300)
           --json                machine-readable output (no progress display)
           --input FILE          CSV with header partnumber,description,manufacturer,supplier (UTF-8, RFC 4180)
-          --output FILE         JSON Lines journal; a rerun skips what is already done and retries the rest
+          --output FILE         batch: JSON Lines journal (a rerun skips what is done); record: the recording file
           --concurrency N       classifications at once in batch mode (default 8)
           --standby N           pre-connected sockets the client keeps ready (default 0; try the concurrency)
+          --transport T         auto (WebSocket, else long-polling; the default), websocket or polling
+          --replay FILE         for `serve`: a recording to replay (from `record`)
           --port N              port for `serve` (default 5000)
           -h, --help            show this help
 
         Exit codes: 0 done, 1 failed, 2 usage, 3 connection, 4 timeout, 130 cancelled (Ctrl+C or SIGTERM).
         A batch exits 0 only when every row is done; it stops with 3 after max(10, 2 x concurrency) connection
-        failures in a row. Rerun the same command to retry what is not done.
+        failures in a row. Rerun the same command to retry what is not done. A recording exits 0 when every
+        partnumber was recorded, whatever the server answered; an existing --output file keeps its other entries.
         """;
 
     /// <summary>The command.</summary>
@@ -100,6 +110,15 @@ public sealed class SampleArguments
 
     /// <summary><c>--port</c> (serve).</summary>
     public int Port { get; private set; } = 5000;
+
+    /// <summary><c>--transport</c>: the client's <see cref="PartnumberClassificationClientOptions.Transports"/>.</summary>
+    public PartnumberTransports Transports { get; private set; } = PartnumberTransports.WebSocket | PartnumberTransports.LongPolling;
+
+    /// <summary><c>--replay</c> (serve): the recording file to replay.</summary>
+    public string? Replay { get; private set; }
+
+    /// <summary>The partnumbers of <c>record</c>, in order, each once.</summary>
+    public IReadOnlyList<string> Partnumbers { get; private set; } = [];
 
     /// <summary>The classification request of single mode.</summary>
     public ClassificationRequest ToRequest() => new(Partnumber!)
@@ -177,6 +196,12 @@ public sealed class SampleArguments
                 case "--port":
                     parsed.Port = ParseInt(arg, Value(), 1, 65535);
                     break;
+                case "--transport":
+                    parsed.Transports = ParseTransport(arg, Value());
+                    break;
+                case "--replay":
+                    parsed.Replay = Value();
+                    break;
                 case "--":
                     positional.AddRange(args.Skip(i + 1));
                     i = args.Count;
@@ -201,6 +226,16 @@ public sealed class SampleArguments
 
             parsed.Command = SampleCommand.Serve;
             return parsed;
+        }
+
+        if (parsed.Replay is not null)
+        {
+            throw new UsageException("--replay is for serve: partnumber-sample serve --replay fixture.json.");
+        }
+
+        if (positional.Count > 0 && positional[0] == "record")
+        {
+            return parsed.ForRecord(positional.Skip(1).ToList());
         }
 
         if (parsed.Input is not null || parsed.Output is not null)
@@ -237,6 +272,46 @@ public sealed class SampleArguments
         parsed.Partnumber = positional[0];
         return parsed;
     }
+
+    private SampleArguments ForRecord(List<string> partnumbers)
+    {
+        Command = SampleCommand.Record;
+        if (partnumbers.Count == 0)
+        {
+            throw new UsageException("record needs at least one partnumber: partnumber-sample record PN-1 PN-2 --server URL --output fixture.json.");
+        }
+
+        if (partnumbers.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new UsageException("A partnumber to record must not be empty.");
+        }
+
+        if (Server is null)
+        {
+            throw new UsageException("record needs --server URL: the real backend to record (the embedded fake has nothing to record).");
+        }
+
+        if (Output is null)
+        {
+            throw new UsageException("record needs --output FILE: where the recording is written.");
+        }
+
+        if (Input is not null)
+        {
+            throw new UsageException("record takes partnumbers on the command line, not --input.");
+        }
+
+        Partnumbers = partnumbers.Distinct(StringComparer.Ordinal).ToList();
+        return this;
+    }
+
+    private static PartnumberTransports ParseTransport(string option, string value) => value switch
+    {
+        "auto" => PartnumberTransports.WebSocket | PartnumberTransports.LongPolling,
+        "websocket" => PartnumberTransports.WebSocket,
+        "polling" => PartnumberTransports.LongPolling,
+        _ => throw new UsageException($"{option} must be auto, websocket or polling; got '{value}'."),
+    };
 
     private static Uri ParseUri(string option, string value, params string[] schemes)
     {

@@ -1,11 +1,15 @@
 using System.Globalization;
 using Partnumber.Client.Testing;
 using Partnumber.Client.Testing.Journal;
+using Partnumber.Client.Testing.Recording;
 using Spectre.Console;
 
 namespace Partnumber.Client.Sample;
 
-/// <summary><c>serve [--port 5000]</c>: the fake server standalone on localhost (CORS open), logging requests and events.</summary>
+/// <summary>
+/// <c>serve [--port 5000] [--replay fixture.json]</c>: the fake server standalone on localhost (CORS open), logging requests
+/// and events; with <c>--replay</c>, recorded partnumbers are answered as the real backend answered them.
+/// </summary>
 internal static class ServeCommand
 {
     public static async Task<int> RunAsync(SampleArguments arguments, IAnsiConsole console, CancellationToken cancellationToken)
@@ -27,6 +31,20 @@ internal static class ServeCommand
 
         await using (fake)
         {
+            if (arguments.Replay is { } replay)
+            {
+                try
+                {
+                    var recording = fake.ReplayFile(replay);
+                    console.MarkupLineInterpolated($"Replaying {recording.Classifications.Count} recorded classification(s) from {replay}: {string.Join(", ", recording.Classifications.Select(c => c.Partnumber))}; other partnumbers get the default classification.");
+                }
+                catch (Exception ex) when (ex is RecordingFormatException or IOException or UnauthorizedAccessException)
+                {
+                    console.MarkupLineInterpolated($"[red]error:[/] cannot replay {replay}: {ex.Message}");
+                    return ExitCodes.Usage;
+                }
+            }
+
             console.MarkupLineInterpolated($"Fake Partnumber server listening on [bold]{fake.BaseAddress}[/] (POST {"/classify-partnumber"}, Socket.IO at /socket.io, CORS open). Ctrl+C stops it.");
             RecordedHttpRequest? lastRequest = null;
             RecordedEvent? lastEvent = null;

@@ -16,7 +16,9 @@ using Partnumber.Client.Testing.Internal;
 using Partnumber.Client.Testing.Internal.Backend;
 using Partnumber.Client.Testing.Internal.EngineIO;
 using Partnumber.Client.Testing.Internal.InMemory;
+using Partnumber.Client.Testing.Internal.Recording;
 using Partnumber.Client.Testing.Journal;
+using Partnumber.Client.Testing.Recording;
 using Partnumber.Client.Testing.Scripting;
 
 namespace Partnumber.Client.Testing;
@@ -211,8 +213,48 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         return count;
     }
 
-    /// <summary>Removes every script: all partnumbers get the default behaviour again.</summary>
+    /// <summary>Removes every script (replayed recordings included): all partnumbers get the default behaviour again.</summary>
     public void ResetScripts() => _backend.ClearScripts();
+
+    /// <summary>
+    /// Serves the recorded classifications: each recorded partnumber gets the recorded POST answer, then the recorded
+    /// events in order (after the client's <c>join</c>, paced as recorded unless <paramref name="options"/> says
+    /// otherwise), then the recorded end (a final event, a failed update, a disconnect, or nothing). A replay is a set of
+    /// scripts (like <see cref="ForPartnumber(string)"/>: the latest matching script wins, <see cref="ResetScripts"/>
+    /// removes them) played by the same task runner, over WebSocket and long-polling, and recorded in <see cref="Journal"/>.
+    /// The task and room ids are fresh for every POST (put in place of the recorded ones wherever they appear).
+    /// </summary>
+    /// <param name="recording">The recording (for example from <see cref="PartnumberRecorder"/>).</param>
+    /// <param name="options">Speed and the answer for partnumbers not recorded; null for the defaults.</param>
+    /// <returns><paramref name="recording"/>.</returns>
+    /// <exception cref="RecordingFormatException">An entry breaks a rule of the format (named by its JSON path).</exception>
+    /// <exception cref="ArgumentException"><see cref="ReplayOptions.SpeedFactor"/> is not a positive number.</exception>
+    public PartnumberRecording Replay(PartnumberRecording recording, ReplayOptions? options = null)
+    {
+        if (recording is null)
+        {
+            throw new ArgumentNullException(nameof(recording));
+        }
+
+        ReplayScripts.Register(_backend, recording, options ?? new ReplayOptions());
+        return recording;
+    }
+
+    /// <summary>Reads a recording from a stream of UTF-8 JSON and serves it (see <see cref="Replay(PartnumberRecording, ReplayOptions?)"/>).</summary>
+    /// <param name="utf8Json">The recording's JSON (read to its end; not closed).</param>
+    /// <param name="options">Speed and the answer for partnumbers not recorded; null for the defaults.</param>
+    /// <returns>The recording read.</returns>
+    /// <exception cref="RecordingFormatException">The text is not a valid recording; the message names the JSON path and line.</exception>
+    public PartnumberRecording ReplayJson(Stream utf8Json, ReplayOptions? options = null)
+        => Replay(PartnumberRecording.Load(utf8Json), options);
+
+    /// <summary>Reads a recording file and serves it (see <see cref="Replay(PartnumberRecording, ReplayOptions?)"/>).</summary>
+    /// <param name="path">The recording file, for example written by <c>partnumber-sample record</c>.</param>
+    /// <param name="options">Speed and the answer for partnumbers not recorded; null for the defaults.</param>
+    /// <returns>The recording read.</returns>
+    /// <exception cref="RecordingFormatException">The file is not a valid recording; the message names the file, JSON path and line.</exception>
+    public PartnumberRecording ReplayFile(string path, ReplayOptions? options = null)
+        => Replay(PartnumberRecording.Load(path), options);
 
     /// <summary>
     /// An <see cref="HttpMessageHandler"/> that serves, in memory (no socket), the REST endpoint and Engine.IO

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Partnumber.Client.Internal;
 using Partnumber.Client.Internal.Classification;
@@ -125,16 +124,15 @@ public class PartnumberClassificationClient : IPartnumberClassificationClient, I
         var clean = false;
         try
         {
-            using var timeout = runtime.TimeProvider.CreateTimeoutSource(runtime.Options.ConnectTimeout);
-            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, timeout.Token);
+            using var deadline = new Deadline(runtime.TimeProvider, runtime.Options.ConnectTimeout, linked.Token);
             var started = runtime.TimeProvider.GetTimestamp();
             try
             {
-                await pooled.Connection.EmitAsync(SocketIOEvents.Ping, "{}", waiting.Token).ConfigureAwait(false);
+                await pooled.Connection.EmitAsync(SocketIOEvents.Ping, "{}", deadline.Token).ConfigureAwait(false);
                 clean = true;
                 while (true)
                 {
-                    var received = await pooled.ReadAsync(waiting.Token).ConfigureAwait(false);
+                    var received = await pooled.ReadAsync(deadline.Token).ConfigureAwait(false);
                     if (received.IsDisconnect)
                     {
                         clean = false;
@@ -149,14 +147,14 @@ public class PartnumberClassificationClient : IPartnumberClassificationClient, I
                     clean = false; // something else arrived: not left on a connection someone reuses
                 }
             }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+            catch (OperationCanceledException ex)
             {
                 clean = false;
-                throw new PartnumberConnectionException($"No pong_event arrived within {runtime.Options.ConnectTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (ConnectTimeout) of the ping_event.", ex);
-            }
-            catch (OperationCanceledException)
-            {
-                clean = false;
+                if (deadline.Expired)
+                {
+                    throw new PartnumberConnectionException($"No pong_event arrived within {Deadline.Seconds(runtime.Options.ConnectTimeout)} (ConnectTimeout) of the ping_event.", ex);
+                }
+
                 throw;
             }
         }

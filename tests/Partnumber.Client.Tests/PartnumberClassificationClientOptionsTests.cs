@@ -14,6 +14,13 @@ public class PartnumberClassificationClientOptionsTests
         Assert.Equal(TimeSpan.FromMinutes(5), options.ClassificationTimeout);
         Assert.Empty(options.Headers);
         Assert.Null(options.SocketAddress);
+        Assert.Equal(PartnumberTransports.WebSocket | PartnumberTransports.LongPolling, options.Transports);
+        Assert.True(options.ReuseConnections);
+        Assert.Equal(100, options.MaxClassificationsPerConnection);
+        Assert.Equal(64, options.MaxIdleConnections);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.IdleConnectionTimeout);
+        Assert.True(options.AcknowledgeImmediately);
+        Assert.Equal(0, options.StandbyConnections);
     }
 
     public static TheoryData<Action<PartnumberClassificationClientOptions>, string> InvalidOptions => new()
@@ -31,6 +38,12 @@ public class PartnumberClassificationClientOptionsTests
         { o => o.SocketIOPath = "", "SocketIOPath" },
         { o => o.TimeProvider = null!, "TimeProvider" },
         { o => o.Headers[" "] = "x", "Headers" },
+        { o => o.Transports = PartnumberTransports.None, "Transports" },
+        { o => o.Transports = (PartnumberTransports)4, "Transports" },
+        { o => o.MaxClassificationsPerConnection = 0, "MaxClassificationsPerConnection" },
+        { o => o.MaxIdleConnections = -1, "MaxIdleConnections" },
+        { o => o.IdleConnectionTimeout = TimeSpan.Zero, "IdleConnectionTimeout" },
+        { o => o.StandbyConnections = -1, "StandbyConnections" },
     };
 
     [Theory]

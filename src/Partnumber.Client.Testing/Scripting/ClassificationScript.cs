@@ -38,6 +38,12 @@ public sealed class ClassificationScript
 
     internal bool NeverFinishes { get; private set; }
 
+    /// <summary>A replayed recording: the steps are exactly the recorded ones, no default final event is appended.</summary>
+    internal bool PlaysExactly { get; private set; }
+
+    /// <summary>The answer to an accepted POST (a replayed 2xx) instead of the default 202 body; null for the default.</summary>
+    internal AcceptedAnswer? AcceptedAnswer { get; private set; }
+
     /// <summary>Adds a <c>classification_update_status</c> step; <c>current</c>/<c>total</c> are numbered automatically (as strings).</summary>
     /// <param name="message">The <c>message</c> field.</param>
     /// <param name="delay">The delay before this step; default none.</param>
@@ -217,13 +223,24 @@ public sealed class ClassificationScript
         return this;
     }
 
+    /// <summary>Answers an accepted POST with <paramref name="statusCode"/> and a body written from the task's fresh ids.</summary>
+    internal void AcceptWith(int statusCode, string contentType, Func<string, string, string> body)
+        => AcceptedAnswer = new AcceptedAnswer(statusCode, contentType, body);
+
+    /// <summary>Marks the script as a replay: no default <c>classification_finished</c> is appended.</summary>
+    internal void PlayExactly() => PlaysExactly = true;
+
+    /// <summary>Adds an event whose payload is written when it is emitted (a replayed event, with the task's fresh ids).</summary>
+    internal ClassificationScript EmitReplayed(string eventName, Func<ScriptContext, string> payload, TimeSpan delay)
+        => AddStep(new ScriptStep(delay, ScriptStepKind.Emit, eventName, payload));
+
     internal IReadOnlyList<ScriptStep> BuildSteps(out int progressTotal)
     {
         lock (_gate)
         {
             progressTotal = _progressCount;
             var steps = new List<ScriptStep>(_steps);
-            if (!NeverFinishes && !steps.Any(s => s.IsTerminal))
+            if (!NeverFinishes && !PlaysExactly && !steps.Any(s => s.IsTerminal))
             {
                 steps.Add(new ScriptStep(TimeSpan.Zero, ScriptStepKind.Emit, "classification_finished", ScriptContext.DefaultFinished, isTerminal: true));
             }

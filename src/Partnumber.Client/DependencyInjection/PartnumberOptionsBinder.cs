@@ -12,65 +12,30 @@ internal static class PartnumberOptionsBinder
 {
     public static void Bind(IConfiguration section, PartnumberClassificationClientOptions options)
     {
-        if (Read(section, nameof(options.BaseAddress)) is { } baseAddress)
-        {
-            options.BaseAddress = ParseUri(section, nameof(options.BaseAddress), baseAddress);
-        }
-
-        if (Read(section, nameof(options.SocketAddress)) is { } socketAddress)
-        {
-            options.SocketAddress = ParseUri(section, nameof(options.SocketAddress), socketAddress);
-        }
-
-        options.ClassifyPath = Read(section, nameof(options.ClassifyPath)) ?? options.ClassifyPath;
-        options.SocketIOPath = Read(section, nameof(options.SocketIOPath)) ?? options.SocketIOPath;
-        if (Read(section, nameof(options.ConnectTimeout)) is { } connectTimeout)
-        {
-            options.ConnectTimeout = ParseTimeSpan(section, nameof(options.ConnectTimeout), connectTimeout);
-        }
-
-        if (Read(section, nameof(options.ClassificationTimeout)) is { } classificationTimeout)
-        {
-            options.ClassificationTimeout = ParseTimeSpan(section, nameof(options.ClassificationTimeout), classificationTimeout);
-        }
-
-        if (Read(section, nameof(options.StandbyConnections)) is { } standby)
-        {
-            options.StandbyConnections = ParseInt32(section, nameof(options.StandbyConnections), standby);
-        }
-
-        if (Read(section, nameof(options.Transports)) is { } transports)
-        {
-            options.Transports = ParseTransports(section, nameof(options.Transports), transports);
-        }
-
-        if (Read(section, nameof(options.ReuseConnections)) is { } reuse)
-        {
-            options.ReuseConnections = ParseBoolean(section, nameof(options.ReuseConnections), reuse);
-        }
-
-        if (Read(section, nameof(options.MaxClassificationsPerConnection)) is { } perConnection)
-        {
-            options.MaxClassificationsPerConnection = ParseInt32(section, nameof(options.MaxClassificationsPerConnection), perConnection);
-        }
-
-        if (Read(section, nameof(options.MaxIdleConnections)) is { } maxIdle)
-        {
-            options.MaxIdleConnections = ParseInt32(section, nameof(options.MaxIdleConnections), maxIdle);
-        }
-
-        if (Read(section, nameof(options.IdleConnectionTimeout)) is { } idleTimeout)
-        {
-            options.IdleConnectionTimeout = ParseTimeSpan(section, nameof(options.IdleConnectionTimeout), idleTimeout);
-        }
-
-        if (Read(section, nameof(options.AcknowledgeImmediately)) is { } quickAck)
-        {
-            options.AcknowledgeImmediately = ParseBoolean(section, nameof(options.AcknowledgeImmediately), quickAck);
-        }
-
+        Set(section, nameof(options.BaseAddress), ParseUri, value => options.BaseAddress = value);
+        Set(section, nameof(options.SocketAddress), ParseUri, value => options.SocketAddress = value);
+        Set(section, nameof(options.ClassifyPath), static (_, _, text) => text, value => options.ClassifyPath = value);
+        Set(section, nameof(options.SocketIOPath), static (_, _, text) => text, value => options.SocketIOPath = value);
+        Set(section, nameof(options.ConnectTimeout), ParseTimeSpan, value => options.ConnectTimeout = value);
+        Set(section, nameof(options.ClassificationTimeout), ParseTimeSpan, value => options.ClassificationTimeout = value);
+        Set(section, nameof(options.StandbyConnections), ParseInt32, value => options.StandbyConnections = value);
+        Set(section, nameof(options.Transports), ParseTransports, value => options.Transports = value);
+        Set(section, nameof(options.ReuseConnections), ParseBoolean, value => options.ReuseConnections = value);
+        Set(section, nameof(options.MaxClassificationsPerConnection), ParseInt32, value => options.MaxClassificationsPerConnection = value);
+        Set(section, nameof(options.MaxIdleConnections), ParseInt32, value => options.MaxIdleConnections = value);
+        Set(section, nameof(options.IdleConnectionTimeout), ParseTimeSpan, value => options.IdleConnectionTimeout = value);
+        Set(section, nameof(options.AcknowledgeImmediately), ParseBoolean, value => options.AcknowledgeImmediately = value);
         CopyChildren(section.GetSection(nameof(options.Headers)), options.Headers);
         CopyChildren(section.GetSection(nameof(options.Auth)), options.Auth);
+    }
+
+    /// <summary>Parses and assigns the value of <paramref name="key"/> when the section has a non-empty one.</summary>
+    private static void Set<T>(IConfiguration section, string key, Func<IConfiguration, string, string, T> parse, Action<T> assign)
+    {
+        if (Read(section, key) is { } text)
+        {
+            assign(parse(section, key, text));
+        }
     }
 
     private static string? Read(IConfiguration section, string key) => section[key] is { Length: > 0 } value ? value : null;

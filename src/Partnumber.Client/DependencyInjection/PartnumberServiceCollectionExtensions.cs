@@ -90,7 +90,8 @@ public static class PartnumberServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartnumberClassificationClientOptions>, PartnumberOptionsValidator>());
 
         var httpClientName = "Partnumber.Client:" + name;
-        services.AddKeyedSingleton<IPartnumberClassificationClient>(name, (provider, _) => Create(provider, name, httpClientName));
+        var pollingClientName = LongPollingHttpClient.Register(services, httpClientName);
+        services.AddKeyedSingleton<IPartnumberClassificationClient>(name, (provider, _) => Create(provider, name, httpClientName, pollingClientName));
         if (name == Options.Options.DefaultName)
         {
             services.TryAddSingleton(provider => provider.GetRequiredKeyedService<IPartnumberClassificationClient>(name));
@@ -103,7 +104,7 @@ public static class PartnumberServiceCollectionExtensions
         return httpClientBuilder;
     }
 
-    private static PartnumberClassificationClient Create(IServiceProvider provider, string name, string httpClientName)
+    private static PartnumberClassificationClient Create(IServiceProvider provider, string name, string httpClientName, string pollingClientName)
     {
         var options = provider.GetRequiredService<IOptionsMonitor<PartnumberClassificationClientOptions>>().Get(name).Clone();
         options.LoggerFactory ??= provider.GetService<ILoggerFactory>();
@@ -114,7 +115,11 @@ public static class PartnumberServiceCollectionExtensions
 
         var factory = provider.GetRequiredService<IHttpClientFactory>();
         // The pipeline retries (SafeRetryLayer's handler or the application's), so the client adds no policy of its own.
-        Func<HttpClient> source = () => factory.CreateClient(httpClientName);
-        return new PartnumberClassificationClient(source, source, options, connector: null, httpPipelineHasRetry: true);
+        return new PartnumberClassificationClient(
+            () => factory.CreateClient(httpClientName),
+            () => factory.CreateClient(pollingClientName),
+            options,
+            connector: null,
+            httpPipelineHasRetry: true);
     }
 }

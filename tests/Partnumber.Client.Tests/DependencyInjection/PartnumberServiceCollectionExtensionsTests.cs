@@ -58,6 +58,73 @@ public sealed class PartnumberServiceCollectionExtensionsTests : IDisposable
     }
 
     [Fact]
+    public void The_transport_and_connection_settings_bind_from_configuration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Partnumber:BaseAddress"] = "http://localhost:5000",
+            ["Partnumber:Transports"] = "LongPolling",
+            ["Partnumber:ReuseConnections"] = "false",
+            ["Partnumber:MaxClassificationsPerConnection"] = "10",
+            ["Partnumber:MaxIdleConnections"] = "4",
+            ["Partnumber:IdleConnectionTimeout"] = "00:00:15",
+            ["Partnumber:AcknowledgeImmediately"] = "False",
+            ["Partnumber:StandbyConnections"] = "2",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddPartnumberClassificationClient(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<PartnumberClassificationClientOptions>>().Value;
+
+        Assert.Equal(PartnumberTransports.LongPolling, options.Transports);
+        Assert.False(options.ReuseConnections);
+        Assert.Equal(10, options.MaxClassificationsPerConnection);
+        Assert.Equal(4, options.MaxIdleConnections);
+        Assert.Equal(TimeSpan.FromSeconds(15), options.IdleConnectionTimeout);
+        Assert.False(options.AcknowledgeImmediately);
+        Assert.Equal(2, options.StandbyConnections);
+    }
+
+    [Theory]
+    [InlineData("websocket, longpolling", PartnumberTransports.WebSocket | PartnumberTransports.LongPolling)]
+    [InlineData("WebSocket", PartnumberTransports.WebSocket)]
+    public void Transports_bind_by_name_in_any_case(string text, PartnumberTransports expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Partnumber:BaseAddress"] = "http://localhost:5000",
+            ["Partnumber:Transports"] = text,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddPartnumberClassificationClient(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(expected, provider.GetRequiredService<IOptions<PartnumberClassificationClientOptions>>().Value.Transports);
+    }
+
+    [Theory]
+    [InlineData("Transports", "sse")]
+    [InlineData("ReuseConnections", "yes")]
+    [InlineData("MaxIdleConnections", "many")]
+    public void A_malformed_transport_or_connection_setting_fails_with_its_key(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Partnumber:BaseAddress"] = "http://localhost:5000",
+            ["Partnumber:" + key] = value,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddPartnumberClassificationClient(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IPartnumberClassificationClient>());
+
+        Assert.Contains("Partnumber:" + key, error.Message);
+        Assert.Contains(value, error.Message);
+    }
+
+    [Fact]
     public void A_malformed_configuration_value_fails_with_its_key()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -22,6 +22,7 @@ internal sealed class FakeBackend : IDisposable
     private readonly object _scriptGate = new();
     private ClassificationScript[] _scriptSnapshot = [];
     private readonly ScriptStep[] _defaultSteps;
+    private readonly ConcurrentDictionary<string, byte> _replayed = new(StringComparer.Ordinal);
 
     public FakeBackend(FakePartnumberServerOptions options)
     {
@@ -69,8 +70,15 @@ internal sealed class FakeBackend : IDisposable
         {
             _scripts.Clear();
             _scriptSnapshot = [];
+            _replayed.Clear();
         }
     }
+
+    /// <summary>Notes that a replayed recording holds <paramref name="partnumber"/> (until the scripts are cleared).</summary>
+    public void MarkReplayed(string partnumber) => _replayed.TryAdd(partnumber, 0);
+
+    /// <summary>Whether any replayed recording holds <paramref name="partnumber"/>: the "unrecorded" answers leave it alone.</summary>
+    public bool IsReplayed(string partnumber) => _replayed.ContainsKey(partnumber);
 
     // ---------------- Socket.IO handlers ----------------
 
@@ -256,6 +264,11 @@ internal sealed class FakeBackend : IDisposable
 
         var context = new ScriptContext(partnumber, description, taskId, roomId, progressTotal);
         new TaskRun(this, room, steps, context).Start(waitForJoin: script is null || !script.EmitsBeforeJoin);
+        if (script?.AcceptedAnswer is { } accepted)
+        {
+            return new RestResponse(accepted.StatusCode, accepted.ContentType, accepted.Body(taskId, roomId), NoHeaders);
+        }
+
         return Json(202, Payloads.Accepted(taskId, roomId));
     }
 

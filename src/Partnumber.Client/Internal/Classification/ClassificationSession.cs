@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Partnumber.Client.Internal.Http;
 using Partnumber.Client.Internal.Payloads;
@@ -75,7 +74,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
         }
         catch (OperationCanceledException ex) when (_timeout.IsCancellationRequested)
         {
-            var message = $"The classification of '{_request.Partnumber}' did not finish within {FormatSeconds(_runtime.Options.ClassificationTimeout)} (ClassificationTimeout); last seen: {DescribeLastSeen()}.";
+            var message = $"The classification of '{_request.Partnumber}' did not finish within {Deadline.Seconds(_runtime.Options.ClassificationTimeout)} (ClassificationTimeout); last seen: {DescribeLastSeen()}.";
             _telemetry.SetOutcome(Telemetry.Outcome.Timeout);
             Log.Ended(_runtime.Logger, _request.Partnumber, message);
             throw new ClassificationTimeoutException(message, ex);
@@ -287,7 +286,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
 
     private string DescribeLastSeen()
     {
-        var elapsed = " after " + FormatSeconds(_telemetry.Elapsed)
+        var elapsed = " after " + Deadline.Seconds(_telemetry.Elapsed)
             + (_reconnector.Reconnects > 0 ? $", {_reconnector.Reconnects} reconnect(s), the last after: {_reconnector.LastDropReason} (events the server emitted while no connection was joined are lost)" : string.Empty);
         if (_lastProgress is { } progress)
         {
@@ -304,6 +303,4 @@ internal sealed class ClassificationSession : IAsyncDisposable
 
         return Describe(_phase) + elapsed;
     }
-
-    private static string FormatSeconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

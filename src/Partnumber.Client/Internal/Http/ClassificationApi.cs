@@ -1,9 +1,9 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Polly;
+using Partnumber.Client.Internal.Net;
 using Partnumber.Client.Internal.Payloads;
 
 namespace Partnumber.Client.Internal.Http;
@@ -63,9 +63,7 @@ internal sealed class ClassificationApi
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Invariant: the message must not read "1,5 s" on a machine set to pt-BR and "1.5 s" elsewhere.
-            var seconds = httpClient.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            throw new ClassificationTimeoutException($"POST {_classifyUri} did not answer within the HttpClient's Timeout ({seconds} s).", ex);
+            throw new ClassificationTimeoutException($"POST {_classifyUri} did not answer within the HttpClient's Timeout ({Deadline.Seconds(httpClient.Timeout)}).", ex);
         }
 
         using (response)
@@ -103,46 +101,21 @@ internal sealed class ClassificationApi
     }
 
     /// <summary>
-    /// Reads the 2xx body (at most <see cref="MaxAcceptedBodyBytes"/>) into a pooled buffer and parses it as UTF-8 JSON
-    /// in place: the 202 is read once per classification, so no reader, char buffer or string is made for it.
+    /// Reads the 2xx body (at most <see cref="MaxAcceptedBodyBytes"/>: a longer one is cut there and then fails to parse)
+    /// into a pooled buffer and parses it as UTF-8 JSON in place: the 202 is read once per classification, so no reader,
+    /// char buffer or string is made for it.
     /// </summary>
     private static async Task<AcceptedTask> ReadAcceptedAsync(HttpContent content, int status, CancellationToken cancellationToken)
     {
-        using (var stream = await OpenStreamAsync(content, cancellationToken).ConfigureAwait(false))
+        using var stream = await OpenStreamAsync(content, cancellationToken).ConfigureAwait(false);
+        var (buffer, count) = await BoundedRead.ReadAsync(stream, MaxAcceptedBodyBytes, cancellationToken, truncate: true).ConfigureAwait(false);
+        try
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(1024);
-            try
-            {
-                var count = 0;
-                while (count < MaxAcceptedBodyBytes)
-                {
-                    if (count == buffer.Length)
-                    {
-                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxAcceptedBodyBytes));
-                        Buffer.BlockCopy(buffer, 0, larger, 0, count);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
-                    }
-
-#if NET8_0_OR_GREATER
-                    var read = await stream.ReadAsync(buffer.AsMemory(count, Math.Min(buffer.Length, MaxAcceptedBodyBytes) - count), cancellationToken).ConfigureAwait(false);
-#else
-                    var read = await stream.ReadAsync(buffer, count, Math.Min(buffer.Length, MaxAcceptedBodyBytes) - count, cancellationToken).ConfigureAwait(false);
-#endif
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    count += read;
-                }
-
-                return ParseAccepted(new ReadOnlyMemory<byte>(buffer, 0, count), status);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            return ParseAccepted(new ReadOnlyMemory<byte>(buffer, 0, count), status);
+        }
+        finally
+        {
+            BoundedRead.Return(buffer);
         }
     }
 
@@ -191,31 +164,23 @@ internal sealed class ClassificationApi
         => content.ReadAsStreamAsync();
 #endif
 
-    private static string Cap(string text) => text.Length <= ClassificationRejectedException.MaxResponseBodyLength
-        ? text
-        : text.Substring(0, ClassificationRejectedException.MaxResponseBodyLength) + "…";
+    private static string Cap(string text) => Excerpt.Of(text, ClassificationRejectedException.MaxResponseBodyLength);
 
     /// <summary>Reads at most <paramref name="maxChars"/> characters: an error page can be large, exceptions and logs must not be.</summary>
     private static async Task<string> ReadBodyAsync(HttpContent content, int maxChars, CancellationToken cancellationToken)
     {
-        using (var stream = await OpenStreamAsync(content, cancellationToken).ConfigureAwait(false))
+        using var stream = await OpenStreamAsync(content, cancellationToken).ConfigureAwait(false);
+
+        // A character takes at most 4 bytes (a BOM 3 more): enough bytes for maxChars, decoded as the BOM says.
+        var (buffer, count) = await BoundedRead.ReadAsync(stream, (maxChars * 4) + 3, cancellationToken, truncate: true).ConfigureAwait(false);
+        try
         {
-            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 4096);
-            var buffer = new char[Math.Min(maxChars, 4096)];
-            var builder = new StringBuilder();
-            while (builder.Length < maxChars)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var read = await reader.ReadAsync(buffer, 0, Math.Min(buffer.Length, maxChars - builder.Length)).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                builder.Append(buffer, 0, read);
-            }
-
-            return builder.ToString();
+            var text = Decode(new ReadOnlyMemory<byte>(buffer, 0, count));
+            return text.Length <= maxChars ? text : text.Substring(0, maxChars);
+        }
+        finally
+        {
+            BoundedRead.Return(buffer);
         }
     }
 }

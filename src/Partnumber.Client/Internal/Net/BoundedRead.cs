@@ -13,10 +13,11 @@ internal static class BoundedRead
 
     /// <summary>
     /// Reads <paramref name="stream"/> to its end, or until <paramref name="stop"/> says the bytes read so far are enough,
-    /// into a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it). <c>Count</c> is -1 when the
-    /// stream holds more than <paramref name="limit"/> bytes.
+    /// into a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it). When the stream holds more
+    /// than <paramref name="limit"/> bytes, <c>Count</c> is -1, or with <paramref name="truncate"/> the first
+    /// <paramref name="limit"/> bytes are returned (the rest is not read).
     /// </summary>
-    public static async Task<(byte[] Buffer, int Count)> ReadAsync(Stream stream, int limit, CancellationToken cancellationToken, Func<byte[], int, bool>? stop = null)
+    public static async Task<(byte[] Buffer, int Count)> ReadAsync(Stream stream, int limit, CancellationToken cancellationToken, Func<byte[], int, bool>? stop = null, bool truncate = false)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(InitialBytes, limit + 1));
         try
@@ -28,7 +29,7 @@ internal static class BoundedRead
                 {
                     if (count > limit)
                     {
-                        return (buffer, -1);
+                        return (buffer, truncate ? limit : -1);
                     }
 
                     var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 1));
@@ -44,13 +45,13 @@ internal static class BoundedRead
 #endif
                 if (read == 0)
                 {
-                    return (buffer, count > limit ? -1 : count);
+                    return (buffer, count <= limit ? count : truncate ? limit : -1);
                 }
 
                 count += read;
                 if (count > limit)
                 {
-                    return (buffer, -1);
+                    return (buffer, truncate ? limit : -1);
                 }
 
                 if (stop is not null && stop(buffer, count))

@@ -31,11 +31,3 @@ internal sealed class RawJsonSerializer : IJsonSerializer
         ? raw.Json
         : throw new NotSupportedException("The Partnumber client emits pre-serialized JSON only.");
 }
-
-/// <summary>JSON text to emit as one Socket.IO event argument.</summary>
-internal sealed class RawJson
-{
-    public RawJson(string json) => Json = json;
-
-    public string Json { get; }
-}

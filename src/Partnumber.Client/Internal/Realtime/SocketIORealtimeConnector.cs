@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Partnumber.Client.Internal.Realtime.EngineIO;
 
@@ -24,19 +23,18 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
     public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var timeout = _endpoint.TimeProvider.CreateTimeoutSource(_endpoint.ConnectTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, cancellationToken);
         var connection = new SocketIORealtimeConnection(_engineConnector, _endpoint, _logger);
         try
         {
-            await connection.ConnectAsync(linked.Token).ConfigureAwait(false);
+            await connection.ConnectAsync(deadline.Token).ConfigureAwait(false);
             Log.Connected(_logger, _endpoint.Uri, connection.SessionId, connection.Transport);
             return connection;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.Expired)
         {
             _ = ConnectionPool.Close(connection); // its close handshake is bounded on its own: the caller learns of the failure now
-            throw new PartnumberConnectionException($"Could not connect to the Socket.IO endpoint {_endpoint.Uri} within {_endpoint.ConnectTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (ConnectTimeout).");
+            throw new PartnumberConnectionException($"Could not connect to the Socket.IO endpoint {_endpoint.Uri} within {Deadline.Seconds(_endpoint.ConnectTimeout)} (ConnectTimeout).");
         }
         catch (Exception ex)
         {

@@ -268,6 +268,7 @@ public sealed class ConnectionPoolTests
         Assert.True(second.IsReused);
         Assert.Equal(1, connector.Attempts);
         Assert.False(((FakeConnection)second.Connection).Disposed);
+        pool.Return(second, reusable: true);
     }
 
     [Theory]
@@ -289,7 +290,9 @@ public sealed class ConnectionPoolTests
 
         Assert.True(connection.Disposed);
         Assert.Equal(0, pool.IdleCount);
-        Assert.NotSame(rented, await pool.RentAsync(CancellationToken.None));
+        var next = await pool.RentAsync(CancellationToken.None);
+        Assert.NotSame(rented, next);
+        pool.Return(next, reusable: true);
     }
 
     [Fact]
@@ -388,7 +391,9 @@ public sealed class ConnectionPoolTests
         Assert.Same(rented, await ended.Task.WaitAsync(Budget));
         Assert.True(((FakeConnection)rented.Connection).Disposed);
         Assert.Equal(0, pool.IdleCount);
-        Assert.NotSame(rented, await pool.RentAsync(CancellationToken.None));
+        var next = await pool.RentAsync(CancellationToken.None);
+        Assert.NotSame(rented, next);
+        pool.Return(next, reusable: true);
     }
 
     [Fact]
@@ -424,16 +429,37 @@ public sealed class ConnectionPoolTests
     }
 
     [Fact]
-    public async Task A_connection_returned_after_dispose_is_closed()
+    public async Task Dispose_waits_for_a_rented_connection_and_closes_it_when_it_comes_back()
     {
+        var time = new FakeTimeProvider(); // the grace period never runs out: only the return ends the wait
         var connector = new GatedConnector();
-        var pool = connector.CreatePool(new ConnectionPoolSettings());
+        var pool = connector.CreatePool(new ConnectionPoolSettings(), time);
         connector.Release(1);
         var rented = await pool.RentAsync(CancellationToken.None);
 
-        await pool.DisposeAsync();
+        var disposing = pool.DisposeAsync().AsTask();
+        Assert.False(disposing.IsCompleted);
         pool.Return(rented, reusable: true);
+        await disposing.WaitAsync(Budget);
 
+        Assert.True(((FakeConnection)rented.Connection).Disposed);
+        Assert.Equal(0, pool.IdleCount);
+    }
+
+    [Fact]
+    public async Task Dispose_gives_up_waiting_for_a_rented_connection_after_the_grace_period()
+    {
+        var time = new FakeTimeProvider();
+        var connector = new GatedConnector();
+        var pool = connector.CreatePool(new ConnectionPoolSettings(), time);
+        connector.Release(1);
+        var rented = await pool.RentAsync(CancellationToken.None);
+
+        var disposing = pool.DisposeAsync().AsTask();
+        time.Advance(TimeSpan.FromSeconds(5));
+        await disposing.WaitAsync(Budget);
+
+        pool.Return(rented, reusable: true); // late: closed, never kept
         Assert.True(((FakeConnection)rented.Connection).Disposed);
     }
 

@@ -447,18 +447,19 @@ internal sealed class PollingTransport : EngineIOTransport
                 return reason;
             }
 
-            if (refused is { StatusCode: >= 200 and < 300 } served)
+            if (refused is { StatusCode: >= 200 and < 300, Body: { } body })
             {
                 // The probe reached the server as a long-poll GET (a proxy dropped Upgrade): its answer holds packets of
-                // this session, delivered here in order; without a readable body some may be lost, so the session ends.
-                if (served.Body is { } body)
-                {
-                    DeliverBody(session, body, "upgrade probe's");
-                }
-                else
-                {
-                    session.Close("the upgrade probe was answered like a long-poll (a proxy that drops Upgrade?) and its packets could not be read: " + reason, ex);
-                }
+                // this session, delivered here in order.
+                DeliverBody(session, body, "upgrade probe's");
+            }
+            else if (refused is null or { StatusCode: >= 200 and < 300 } && !_stop.IsCancellationRequested)
+            {
+                // Only a plain refusal (a non-2xx answer) proves the server did nothing with this session. Otherwise it may
+                // have served the probe as a long-poll whose packets could not be read (ClientWebSocket shows no body), or
+                // be half-way into an upgrade (101 without 3probe), where its polling answers only noops: the session ends
+                // and the classification reconnects, instead of losing events silently.
+                session.Close("the upgrade probe failed in a way that may have taken packets from the session: " + reason, ex);
             }
 
             return _stop.IsCancellationRequested ? "the session ended during the upgrade probe" : reason;
