@@ -7,6 +7,7 @@ namespace Partnumber.Client.Tests.TestDoubles;
 internal sealed class ObservableFakeTime : TimeProvider
 {
     private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
+    private readonly List<TimeSpan> _unclaimed = new(); // created, not yet claimed by WaitForTimersAsync
 
     public FakeTimeProvider Fake { get; } = new();
 
@@ -32,5 +33,28 @@ internal sealed class ObservableFakeTime : TimeProvider
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         return await _timers.Reader.ReadAsync(timeout.Token);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> timers due in <paramref name="dueTime"/> have been created since the last
+    /// call that claimed such timers (timers with other due times stay for later calls): advancing the clock before the
+    /// code under test armed its timer would leave that timer waiting for the next advance. Not to be mixed with
+    /// <see cref="NextTimerAsync"/> on one instance.
+    /// </summary>
+    public async Task WaitForTimersAsync(TimeSpan dueTime, int count = 1)
+    {
+        for (var claimed = 0; claimed < count; claimed++)
+        {
+            if (_unclaimed.Remove(dueTime))
+            {
+                continue;
+            }
+
+            TimeSpan created;
+            while ((created = await NextTimerAsync()) != dueTime)
+            {
+                _unclaimed.Add(created);
+            }
+        }
     }
 }
