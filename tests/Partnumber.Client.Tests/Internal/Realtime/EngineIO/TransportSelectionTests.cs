@@ -217,6 +217,57 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
         Assert.True(probes >= Rounds / 2, $"only {probes} of {Rounds} connections probed an upgrade");
     }
 
+    /// <remarks>
+    /// ClientWebSocket (used when ConfigureWebSocket is set) reports a non-101 answer without its body: what the hijacked
+    /// probe took cannot be delivered, so the session ends and the classification reconnects and joins again. Events the
+    /// server emitted meanwhile are lost, as with any reconnect, so a classification whose finished event was among them
+    /// ends at its ClassificationTimeout: either way it ends, with its own result or a typed exception.
+    /// </remarks>
+    [Fact]
+    public async Task Behind_a_proxy_without_Upgrade_a_probe_answer_that_cannot_be_read_ends_the_session_and_the_classification_reconnects()
+    {
+        const int Rounds = 10;
+        var clock = new SkippableClock(); // timeouts fire in real time; the refusal memory is skipped over
+        await using var server = await StartAsync(Refusal.ProxyWithoutUpgrade, realServerTime: true);
+        await using var client = server.CreateClient(o =>
+        {
+            o.TimeProvider = clock;
+            o.LoggerFactory = _logs;
+            o.ReuseConnections = false;
+            o.ConfigureWebSocket = _ => { };
+            o.ClassificationTimeout = TimeSpan.FromSeconds(2);
+        });
+        var (finished, timedOut) = (0, 0);
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            clock.Skip(EngineIOConnector.RefusalMemory); // every connection probes
+            var partnumber = "PN-" + round;
+            server.ForPartnumber(partnumber).Progress("a").Progress("b").Finish("own of " + partnumber);
+            var updates = new List<string?>();
+            var reconnectsBefore = _logs.Records.Count(r => r.EventId == 10);
+            try
+            {
+                var result = await client.ClassifyAndWaitAsync(new ClassificationRequest(partnumber), new InlineProgress(u => updates.Add(u.Message))).WaitAsync(HangGuard);
+                Assert.Equal(("own of " + partnumber, partnumber), (result.Description, result.Partnumber));
+                finished++;
+            }
+            catch (ClassificationTimeoutException error)
+            {
+                // Only after the probe ended the session: the finished event went out while the classification reconnected.
+                Assert.True(_logs.Records.Count(r => r.EventId == 10) > reconnectsBefore, "timed out without a reconnect: " + error.Message);
+                Assert.Contains("1 reconnect(s)", error.Message, StringComparison.Ordinal);
+                timedOut++;
+            }
+
+            Assert.Subset(new HashSet<string?> { "a", "b" }, updates.ToHashSet());
+        }
+
+        var probes = server.Journal.WebSocketHandshakes.Count(h => h.IsUpgrade);
+        output.WriteLine($"{finished} finished, {timedOut} timed out after a reconnect (their finished event went out meanwhile), {probes} probes");
+        Assert.True(probes >= Rounds / 2, $"only {probes} of {Rounds} connections probed an upgrade");
+    }
+
     [Fact]
     public async Task WebSocket_only_never_polls()
     {
