@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
+using Partnumber.Client;
+using Partnumber.Client.Internal.Http;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,12 +10,16 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// handler, as the application configured it (TLS validation, client certificates, proxy), but none of its delegating
 /// handlers: retry and resilience layers are for the POST (a long-poll that waits up to pingInterval for the server's
 /// next packet would be cut by a resilience timeout, and a retried poll would lose packets), and per-request logging
-/// would log every poll.
+/// would log every poll. Where the application configured no primary handler, it gets the SDK's own long-polling handler
+/// (no cookie container, so each Engine.IO session keeps its own cookies; no connection cap; TCP_QUICKACK).
 /// </summary>
 internal static class LongPollingHttpClient
 {
     /// <summary>Registers the long-polling client beside the POST client <paramref name="postClientName"/>; returns its name.</summary>
-    public static string Register(IServiceCollection services, string postClientName)
+    /// <param name="services">The services.</param>
+    /// <param name="postClientName">The named HTTP client of the POSTs.</param>
+    /// <param name="optionsName">The name of the client's <see cref="PartnumberClassificationClientOptions"/>.</param>
+    public static string Register(IServiceCollection services, string postClientName, string optionsName)
     {
         var name = postClientName + ":long-polling";
         services.AddHttpClient(name)
@@ -24,12 +30,18 @@ internal static class LongPollingHttpClient
         services.PostConfigure<HttpClientFactoryOptions>(name, options => options.HttpMessageHandlerBuilderActions.Add(builder =>
         {
             var post = builder.Services.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get(postClientName);
+            var unconfigured = builder.PrimaryHandler;
             foreach (var action in post.HttpMessageHandlerBuilderActions)
             {
                 action(builder); // the primary handler the application configured, if any
             }
 
             builder.AdditionalHandlers.Clear();
+            if (ReferenceEquals(builder.PrimaryHandler, unconfigured))
+            {
+                var options = builder.Services.GetRequiredService<IOptionsMonitor<PartnumberClassificationClientOptions>>().Get(optionsName);
+                builder.PrimaryHandler = HttpClientFactory.CreatePollingHandler(options.AcknowledgeImmediately, onQuickAckRefused: null);
+            }
         }));
         return name;
     }

@@ -90,7 +90,7 @@ public static class PartnumberServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartnumberClassificationClientOptions>, PartnumberOptionsValidator>());
 
         var httpClientName = "Partnumber.Client:" + name;
-        var pollingClientName = LongPollingHttpClient.Register(services, httpClientName);
+        var pollingClientName = LongPollingHttpClient.Register(services, httpClientName, name);
         services.AddKeyedSingleton<IPartnumberClassificationClient>(name, (provider, _) => Create(provider, name, httpClientName, pollingClientName));
         if (name == Options.Options.DefaultName)
         {

@@ -33,18 +33,23 @@ internal static class HttpClientFactory
     }
 
     /// <summary>
-    /// The client for Engine.IO long-polling: no bound on connections (every polling session keeps a GET waiting for
-    /// the server, so a bound would starve the POSTs of the sessions beyond it) and no cookie container (each Engine.IO
-    /// session keeps its own cookies, for sticky sessions).
+    /// The client for Engine.IO long-polling (see <see cref="CreatePollingHandler"/>); its requests are bounded by the SDK.
     /// </summary>
     public static HttpClient CreateForPolling(bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused)
+        => new(CreatePollingHandler(acknowledgeImmediately, onQuickAckRefused), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>
+    /// The handler for Engine.IO long-polling: no bound on connections (every polling session keeps a GET waiting for
+    /// the server, so a bound would starve the POSTs of the sessions beyond it) and no cookie container (each Engine.IO
+    /// session keeps its own cookies, for sticky sessions; a shared container would mix them).
+    /// </summary>
+    public static HttpMessageHandler CreatePollingHandler(bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused)
     {
 #if NET8_0_OR_GREATER
-        var transport = CreateHandler(acknowledgeImmediately, onQuickAckRefused, useCookies: false);
+        return CreateHandler(acknowledgeImmediately, onQuickAckRefused, useCookies: false);
 #else
-        var transport = new HttpClientHandler { UseCookies = false };
+        return new HttpClientHandler { UseCookies = false };
 #endif
-        return new HttpClient(transport, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
 #if NET8_0_OR_GREATER

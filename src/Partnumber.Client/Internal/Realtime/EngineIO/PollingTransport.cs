@@ -388,20 +388,20 @@ internal sealed class PollingTransport : EngineIOTransport
     private async Task<string?> UpgradeCoreAsync()
     {
         var session = _session!;
+        if (await TestWebSocketAsync().ConfigureAwait(false) is { } refusal)
+        {
+            Interlocked.CompareExchange(ref _state, StatePolling, StateProbing);
+            return refusal; // the session was not touched
+        }
+
         WebSocketTransport? webSocket = null;
         try
         {
-            var probeUri = _endpoint.WebSocketUriFor(Handshake.Sid);
-
-            // A proxy that drops Upgrade hands the probe to the server as a long-poll request, answered only when the
-            // server has packets for the session: it must not be cut short (the packets would be lost), so only the
-            // session's end bounds it. A server that speaks WebSocket answers at once.
-            var socket = await _endpoint.OpenWebSocketAsync(probeUri, CookieHeader(_cookies, _sessionUri), _stop.Token).ConfigureAwait(false);
+            using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, _stop.Token);
+            var socket = await _endpoint.OpenWebSocketAsync(_endpoint.WebSocketUriFor(Handshake.Sid), CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
             webSocket = new WebSocketTransport(socket, _endpoint.TimeProvider);
-            using var deadline = _endpoint.TimeProvider.CreateTimeoutSource(_endpoint.ConnectTimeout);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, deadline.Token);
-            await webSocket.SendTextAsync("2probe", timeout.Token).ConfigureAwait(false);
-            var answer = await webSocket.ReceiveTextAsync(timeout.Token).ConfigureAwait(false);
+            await webSocket.SendTextAsync("2probe", deadline.Token).ConfigureAwait(false);
+            var answer = await webSocket.ReceiveTextAsync(deadline.Token).ConfigureAwait(false);
             if (answer != "3probe")
             {
                 throw new InvalidOperationException($"the server answered the upgrade probe with '{Excerpt.Of(answer, 100)}', not 3probe");
@@ -409,16 +409,16 @@ internal sealed class PollingTransport : EngineIOTransport
 
             // Pause polling: no new GET (the server answers the pending one with a noop) and no new POST.
             Volatile.Write(ref _state, StatePausing);
-            if (!await _pollPaused.Task.WaitAsync(timeout.Token).ConfigureAwait(false))
+            if (!await _pollPaused.Task.WaitAsync(deadline.Token).ConfigureAwait(false))
             {
                 _ = webSocket.Close();
                 return "the session ended during the upgrade";
             }
 
-            await _postLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+            await _postLock.WaitAsync(deadline.Token).ConfigureAwait(false);
             try
             {
-                await webSocket.SendTextAsync("5", timeout.Token).ConfigureAwait(false);
+                await webSocket.SendTextAsync("5", deadline.Token).ConfigureAwait(false);
                 Volatile.Write(ref _webSocket, webSocket);
                 Volatile.Write(ref _state, StateUpgraded);
             }
@@ -463,6 +463,29 @@ internal sealed class PollingTransport : EngineIOTransport
             }
 
             return _stop.IsCancellationRequested ? "the session ended during the upgrade probe" : reason;
+        }
+    }
+
+    /// <summary>
+    /// Opens (and closes) a WebSocket of its own, without this session's id: null when the server answers it, else why
+    /// not. A proxy that drops <c>Upgrade</c> refuses such a request cleanly (400), where the probe, which carries the
+    /// session id, would reach python-engineio as a long-poll of this session and take its packets with it; so the
+    /// probe is only sent once this passed.
+    /// </summary>
+    private async Task<string?> TestWebSocketAsync()
+    {
+        using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, _stop.Token);
+        try
+        {
+            var socket = await _endpoint.OpenWebSocketAsync(_endpoint.Uri, CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
+            await new WebSocketTransport(socket, _endpoint.TimeProvider).Close().ConfigureAwait(false); // the server's throwaway session ends with it
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return _stop.IsCancellationRequested ? "the session ended during the WebSocket test"
+                : deadline.Expired ? $"the WebSocket test got no answer within {Deadline.Seconds(_endpoint.ConnectTimeout)} (ConnectTimeout)"
+                : EngineIOConnector.RefusalOf(ex) ?? ex.GetBaseException().Message;
         }
     }
 

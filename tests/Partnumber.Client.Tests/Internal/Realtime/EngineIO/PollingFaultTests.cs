@@ -309,11 +309,13 @@ public sealed class PollingFaultTests : IAsyncLifetime
     /// An application's HttpClient whose handler keeps cookies itself (<c>UseCookies</c>, the default of
     /// <c>new HttpClient()</c> and of IHttpClientFactory's primary handler) adds every session's cookies to every
     /// request through it: measured here, session 1's requests carried <c>lb=node-1; lb=node-2</c>. Only a handler
-    /// without a cookie container keeps the SDK's per-session cookies apart.
+    /// without a cookie container keeps the SDK's per-session cookies apart. Through dependency injection, with no primary
+    /// handler configured by the application, long-polling gets the SDK's own handler, which has none.
     /// </remarks>
     [Theory]
     [InlineData("owned")]
     [InlineData("application's, UseCookies = false")]
+    [InlineData("dependency injection")]
     public async Task Cookies_set_by_the_server_go_back_on_the_same_sessions_requests_only(string httpClient)
     {
         var cookieOf = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
@@ -332,16 +334,29 @@ public sealed class PollingFaultTests : IAsyncLifetime
             await e.RespondAsync(answer.WithHeader("Set-Cookie", $"lb={value}; Path=/; HttpOnly"));
         };
         using var applications = new HttpClient(new SocketsHttpHandler { UseCookies = false });
-        var client = httpClient == "owned"
-            ? CreateClient(o => o.ReuseConnections = false)
-            : new PartnumberClassificationClient(applications, new PartnumberClassificationClientOptions
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.PartnumberServiceCollectionExtensions.AddPartnumberClassificationClient(services, o =>
+        {
+            o.BaseAddress = _proxy.BaseAddress;
+            o.Transports = PartnumberTransports.LongPolling;
+            o.TimeProvider = _clientTime;
+            o.ReconnectPolicy = PartnumberReconnectPolicy.None;
+            o.ReuseConnections = false;
+        });
+        await using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        var client = httpClient switch
+        {
+            "owned" => CreateClient(o => o.ReuseConnections = false),
+            "dependency injection" => (PartnumberClassificationClient)Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IPartnumberClassificationClient>(provider),
+            _ => new PartnumberClassificationClient(applications, new PartnumberClassificationClientOptions
             {
                 BaseAddress = _proxy.BaseAddress,
                 Transports = PartnumberTransports.LongPolling,
                 TimeProvider = _clientTime,
                 ReconnectPolicy = PartnumberReconnectPolicy.None,
                 ReuseConnections = false,
-            });
+            }),
+        };
 
         // Two at once: two sessions open side by side, each with its own cookie.
         _server.ForPartnumber(_ => true).Progress("um").Finish(delay: TimeSpan.FromSeconds(1));
