@@ -393,10 +393,19 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
 
         var error = await Record.ExceptionAsync(() => tc.Client.ClassifyAndWaitAsync(request));
 
-        s.Note($"oversized: {error?.GetType().Name}: {error?.Message?[..Math.Min(200, error.Message.Length)]}");
+        s.Note($"oversized: {error?.GetType().Name}: {error?.Message?[..Math.Min(300, error.Message.Length)]}");
+        Assert.Empty(await s.Deployment.ReceivedRequestsAsync(pn));
+        if (Fixture.Kind == PeerKind.FlaskThreading && error is PartnumberConnectionException lost)
+        {
+            // Werkzeug's development server answers 413 and closes the connection without reading the body: when the close
+            // comes while the client is still writing, the answer is lost to any HTTP client (a broken pipe), and the SDK
+            // says so. eventlet, gunicorn, nginx and Node read or drain the body first, so there the 413 always arrives.
+            Assert.Contains("a server that refuses large requests before reading them", lost.Message, StringComparison.Ordinal);
+            return;
+        }
+
         var rejected = Assert.IsType<ClassificationRejectedException>(error);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, rejected.StatusCode);
-        Assert.Empty(await s.Deployment.ReceivedRequestsAsync(pn));
     });
 
     [SkippableFact]

@@ -14,6 +14,9 @@ internal sealed class ClassificationApi
     /// <summary>The most bytes of a 2xx body read (a 202 body is a few hundred bytes).</summary>
     private const int MaxAcceptedBodyBytes = 1_048_576;
 
+    /// <summary>A POST body this large may be refused by the server before it has all been sent.</summary>
+    private const int LargeBodyBytes = 64 * 1024;
+
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json") { CharSet = "utf-8" };
@@ -59,7 +62,12 @@ internal sealed class ClassificationApi
         }
         catch (HttpRequestException ex)
         {
-            throw new PartnumberConnectionException($"Could not reach POST {_classifyUri}: {ex.GetBaseException().Message}", ex);
+            // A server that refuses a large body before reading it (Werkzeug's 413) may close the connection while the body
+            // is still being written: the answer is then lost to the client, and the caller should know why.
+            var hint = json.Length >= LargeBodyBytes && ex.GetBaseException() is IOException or System.Net.Sockets.SocketException
+                ? $" (the connection was closed while the {json.Length.ToString("N0", CultureInfo.InvariantCulture)}-byte body was being sent: a server that refuses large requests before reading them, answering 413, does that)"
+                : string.Empty;
+            throw new PartnumberConnectionException($"Could not reach POST {_classifyUri}: {ex.GetBaseException().Message}{hint}", ex);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
