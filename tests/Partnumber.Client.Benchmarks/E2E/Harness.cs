@@ -233,7 +233,7 @@ internal static class Harness
             ? string.Create(inv, $", WS attempts {s.WebSocketAttempts} (warm-up {run.WarmupServerStats?.WebSocketAttempts ?? 0}), EIO handshakes {s.EngineIoHandshakes}, polling requests {s.PollingRequests}")
             : string.Empty;
         var timing = string.Create(inv, $"  {backend,-13} {scenario.Mode,-6} {client.Id,-17} N={scenario.N} C={scenario.C} run {r + 1}: warm-up {run.WarmedUp}, wall {run.WallMs:0} ms, p50 {run.P50Ms:0.00} ms, p95 {run.P95Ms:0.00} ms, RSS {run.PeakRssKb / 1024.0:0} MB");
-        var server = string.Create(inv, $", server CPU {run.ServerCpuMs:0} ms = {run.ServerCpuUs(scenario.N):0} µs/classification (warm-up {run.WarmupServerCpuUs:0} µs){stats}");
+        var server = string.Create(inv, $", server CPU {run.ServerCpuMs:0} ms = {run.ServerCpuUs(scenario.N):0} µs/classification{(run.WarmedUp > 0 ? string.Create(inv, $" (warm-up {run.WarmupServerCpuUs:0} µs)") : "")}{stats}");
         var own = string.Create(inv, $", client CPU {run.ClientCpuMs:0} ms, client GC pause {run.GcPauseMs:0} ms, ok {run.Ok}, failed {run.Failed}");
         return timing + server + own + (run.FirstError is null ? string.Empty : " (" + run.FirstError + ")");
     }

@@ -112,8 +112,8 @@ public class EventDispatchBenchmarks
 
         public ValueTask<ClassificationUpdate> NextAsync()
         {
-            // What SocketIORealtimeConnection.OnServerEvent does on the library's receive loop.
-            _events.Writer.TryWrite(RealtimeEvent.ServerEvent("classification_update_status", _payload));
+            // What SocketIORealtimeConnection.OnServerEvent does on the library's receive loop: a detached copy, queued.
+            _events.Writer.TryWrite(RealtimeEvent.ServerEvent("classification_update_status", _payload.Clone()));
             return _session.NextAsync();
         }
 
