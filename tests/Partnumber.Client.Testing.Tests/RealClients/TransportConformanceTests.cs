@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xunit.Abstractions;
 using Partnumber.Client.Testing.Journal;
 using Partnumber.Client.Testing.Tests.Support;
 
@@ -10,7 +11,7 @@ namespace Partnumber.Client.Testing.Tests.RealClients;
 /// advertises WebSocket but refuses the handshake.
 /// </summary>
 [Trait("Category", "Conformance")]
-public class TransportConformanceTests
+public class TransportConformanceTests(ITestOutputHelper output)
 {
     private const string NodeInstall = "(cd tests/Partnumber.Client.Testing.Tests/conformance/node && npm ci)";
     private const string PythonInstall = "sudo apt-get install -y python3-socketio python3-websocket";
@@ -64,7 +65,9 @@ public class TransportConformanceTests
     /// <summary>
     /// Behind nginx without Upgrade forwarding, socket.io-client's polling session stalls after its failed probe (the
     /// protocol notes: 3 of 3 tries against Flask-SocketIO under eventlet). ProxyWithoutUpgrade reproduces the cause,
-    /// and the stall: the probe, served as a long-poll, takes the namespace CONNECT ack, which the client never sees.
+    /// and the stall: the probe, served as a long-poll, takes packets the client never sees. Which packets is a race:
+    /// usually the namespace CONNECT ack (the client never connects); when the client's own long-poll was waiting first,
+    /// it connects and a later packet is lost instead (seen once in a CI run). Either way the classification stalls.
     /// </summary>
     [SkippableFact]
     public async Task Node_socket_io_client_stalls_behind_ProxyWithoutUpgrade_as_behind_the_real_proxy()
@@ -77,7 +80,8 @@ public class TransportConformanceTests
         Assert.True(run.ExitCode == 1, $"expected the client to stall; exit {run.ExitCode}: {run.Stderr}{run.Stdout}");
         Assert.StartsWith("timeout: ", run.Stderr.Trim());
         using var doc = JsonDocument.Parse(run.Stderr.Trim()["timeout: ".Length..]);
-        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("sid").ValueKind); // never connected
+        var connected = doc.RootElement.GetProperty("sid").ValueKind == JsonValueKind.String;
+        output.WriteLine(connected ? "stalled after connecting (the probe took a later packet)" : "stalled before connecting (the probe took the CONNECT ack)");
         Assert.Equal(1, doc.RootElement.GetProperty("probeErrors").GetInt32());
         var handshake = Assert.Single(server.Journal.WebSocketHandshakes);
         Assert.Equal((WebSocketHandshakeOutcome.Refused, 200, true), (handshake.Outcome, handshake.StatusCode, handshake.IsUpgrade));
