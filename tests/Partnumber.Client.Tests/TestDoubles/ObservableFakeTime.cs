@@ -28,6 +28,16 @@ internal sealed class ObservableFakeTime : TimeProvider
 
     public void Advance(TimeSpan by) => Fake.Advance(by);
 
+    /// <summary>
+    /// Advances the clock by <paramref name="by"/> once <paramref name="timers"/> timers due in it are armed (the code
+    /// under test may arm its timer after the event the test awaited, e.g. the fake server after the join it journals).
+    /// </summary>
+    public async Task AdvanceWhenArmedAsync(TimeSpan by, int timers = 1)
+    {
+        await WaitForTimersAsync(by, timers);
+        Advance(by);
+    }
+
     /// <summary>Waits until the code under test creates its next timer and returns its due time.</summary>
     public async Task<TimeSpan> NextTimerAsync()
     {

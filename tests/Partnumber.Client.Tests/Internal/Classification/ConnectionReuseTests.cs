@@ -51,7 +51,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
         await _serverTime.WaitForTimersAsync(TimeSpan.FromMilliseconds(150)); // PN-1's finished, armed when its failed update went out
         await _serverTime.WaitForTimersAsync(TimeSpan.FromMilliseconds(100)); // PN-2's progress, armed at its join
         _serverTime.Advance(TimeSpan.FromMilliseconds(150)); // PN-1's done finished goes out now, and PN-2's progress
-        await AdvanceServerAsync(TimeSpan.FromMilliseconds(100)); // PN-2's finished
+        await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromMilliseconds(100)); // PN-2's finished
         var result = await second.WaitAsync(HangGuard);
 
         Assert.Equal(("PN-2", "own of PN-2", ClassificationStatus.Done), (result.Partnumber, result.Description, result.Status));
@@ -148,7 +148,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
         var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-2"), new InlineProgress(_ => progressed.TrySetResult()));
         await progressed.Task.WaitAsync(HangGuard);
         Assert.True(_server.EmitToSession(reused.SocketSessionId!, "classification_finished", late)); // before PN-2's own, on the same connection
-        await AdvanceServerAsync(TimeSpan.FromSeconds(1));
+        await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
         var result = await running.WaitAsync(HangGuard);
 
         Assert.Equal(("PN-2", "own of PN-2"), (result.Partnumber, result.Description));
@@ -210,7 +210,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
                 _server.ForPartnumber("PN-E").Progress("1").Disconnect(ServerDisconnectMode.Namespace).Progress("2", delay: TimeSpan.FromSeconds(1)).Finish("own");
                 var reconnecting = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-E"));
                 await _server.Journal.WaitForEventsAsync(3, e => e.Direction == EventDirection.Received && e.EventName == "join"); // PN-WARM's, PN-E's, PN-E's again
-                await AdvanceServerAsync(TimeSpan.FromSeconds(1));
+                await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
                 Assert.Equal("own", (await reconnecting.WaitAsync(HangGuard)).Description);
                 break;
             case "unexpected event":
@@ -218,7 +218,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
                 var surprised = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-E"), progress);
                 await progressed.Task.WaitAsync(HangGuard);
                 Assert.True(_server.EmitToSession(first.SocketSessionId!, "message", "\"not part of any classification\""));
-                await AdvanceServerAsync(TimeSpan.FromSeconds(1));
+                await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
                 Assert.Equal("own", (await surprised.WaitAsync(HangGuard)).Description);
                 break;
             default:
@@ -265,7 +265,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
 
         var four = Task.WhenAll(Enumerable.Range(0, 4).Select(i => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-" + i))));
         await _server.Journal.WaitForEventsAsync(4, e => e.Direction == EventDirection.Received && e.EventName == "join"); // four connections in use at once
-        await AdvanceServerAsync(TimeSpan.FromSeconds(1), timers: 4);
+        await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1), timers: 4);
         await four.WaitAsync(HangGuard);
 
         Assert.Equal(2, client.Runtime.Pool.IdleCount);
@@ -307,13 +307,6 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
         await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-2")).WaitAsync(HangGuard);
         Assert.Equal(2, server.Journal.Sessions.Count);
         Assert.NotEqual(idle.SocketSessionId, server.Journal.Requests[^1].SocketSessionId);
-    }
-
-    /// <summary>Moves the server's clock once the timers due in <paramref name="by"/> are armed (the fake arms the first at the join, which the journal may show first).</summary>
-    private async Task AdvanceServerAsync(TimeSpan by, int timers = 1)
-    {
-        await _serverTime.WaitForTimersAsync(by, timers);
-        _serverTime.Advance(by);
     }
 
     private PartnumberClassificationClient CreateClient(PartnumberTransports transport, Action<PartnumberClassificationClientOptions>? configure = null)

@@ -198,7 +198,7 @@ public sealed class PollingFaultTests : IAsyncLifetime
 
         var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-U"));
         await injected.Task.WaitAsync(HangGuard);
-        await AdvanceServerAsync(TimeSpan.FromSeconds(1));
+        await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
         var result = await running.WaitAsync(HangGuard);
 
         Assert.Equal(("PN-U", "own"), (result.Partnumber, result.Description));
@@ -218,7 +218,7 @@ public sealed class PollingFaultTests : IAsyncLifetime
 
         var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-X"));
         await injected.Task.WaitAsync(HangGuard);
-        await AdvanceServerAsync(TimeSpan.FromSeconds(1));
+        await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
         var result = await running.WaitAsync(HangGuard);
 
         Assert.Equal("own", result.Description);
@@ -240,7 +240,7 @@ public sealed class PollingFaultTests : IAsyncLifetime
 
         var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-B"), new InlineProgress(u => updates.Add(u.Message)));
         await injected.Task.WaitAsync(HangGuard);
-        await AdvanceServerAsync(TimeSpan.FromSeconds(1));
+        await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
         var result = await running.WaitAsync(HangGuard);
 
         Assert.Equal("own", result.Description);
@@ -362,7 +362,7 @@ public sealed class PollingFaultTests : IAsyncLifetime
         _server.ForPartnumber(_ => true).Progress("um").Finish(delay: TimeSpan.FromSeconds(1));
         var both = Task.WhenAll(client.ClassifyAndWaitAsync(new ClassificationRequest("PN-K1")), client.ClassifyAndWaitAsync(new ClassificationRequest("PN-K2")));
         await _server.Journal.WaitForEventsAsync(2, e => e.EventName == "join");
-        await AdvanceServerAsync(TimeSpan.FromSeconds(1), timers: 2);
+        await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1), timers: 2);
         await both.WaitAsync(HangGuard);
         await client.DisposeAsync(); // the close packets carry the cookie too
 
@@ -446,13 +446,6 @@ public sealed class PollingFaultTests : IAsyncLifetime
             await e.RespondAsync(answer);
         };
         return injected;
-    }
-
-    /// <summary>Moves the server's clock once the timers due in <paramref name="by"/> are armed (the fake arms the first at the join, which the journal may show first).</summary>
-    private async Task AdvanceServerAsync(TimeSpan by, int timers = 1)
-    {
-        await _serverTime.WaitForTimersAsync(by, timers);
-        _serverTime.Advance(by);
     }
 
     private PartnumberClassificationClient CreateClient(Action<PartnumberClassificationClientOptions>? configure = null)

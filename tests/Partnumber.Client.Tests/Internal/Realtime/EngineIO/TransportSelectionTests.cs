@@ -105,7 +105,7 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
         Assert.Equal("polling", upgraded.InitialTransport); // the connection did not wait for the retest
         await _logs.WaitForAsync(r => r.EventId == 32 && r.Level == LogLevel.Information); // "works again": the memory is cleared
         await progressed.Task.WaitAsync(HangGuard);
-        await AdvanceServerAsync(TimeSpan.FromSeconds(1));
+        await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
         Assert.Equal(PartnumberTransports.WebSocket, (await probing.WaitAsync(HangGuard)).Transport); // finished over the upgraded session
         Assert.True(upgraded.Upgraded);
 
@@ -130,7 +130,7 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
         Assert.Equal((false, WebSocketHandshakeOutcome.Refused), (retest.IsUpgrade, retest.Outcome)); // its own WebSocket, refused
         await _logs.WaitForAsync(r => r.EventId == 31); // "still refused", at Debug
         await progressed.Task.WaitAsync(HangGuard);
-        await AdvanceServerAsync(TimeSpan.FromSeconds(1));
+        await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
         Assert.Equal(PartnumberTransports.LongPolling, (await probing.WaitAsync(HangGuard)).Transport);
 
         for (var i = 0; i < 5; i++)
@@ -278,13 +278,6 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
         }
 
         return FakePartnumberServer.StartAsync(options);
-    }
-
-    /// <summary>Moves the server's clock once the timers due in <paramref name="by"/> are armed (the fake arms the first at the join, which the journal may show first).</summary>
-    private async Task AdvanceServerAsync(TimeSpan by, int timers = 1)
-    {
-        await _serverTime.WaitForTimersAsync(by, timers);
-        _serverTime.Advance(by);
     }
 
     private PartnumberClassificationClient CreateClient(FakePartnumberServer server, Action<PartnumberClassificationClientOptions>? configure = null)
