@@ -213,6 +213,19 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         return count;
     }
 
+    /// <summary>
+    /// Simulates a restart of the backend process (a deploy, a crash and respawn): every task under way is forgotten —
+    /// it emits nothing more, as a new process never heard of it — and every open session ends with a transport abort,
+    /// so clients reconnect to "the new process". Scripts, the journal and the address stay; tasks accepted afterwards
+    /// run as usual. Use it to test what an application does when a backend restarts mid-classification.
+    /// </summary>
+    /// <returns>How many sessions were open.</returns>
+    public int SimulateRestart()
+    {
+        _backend.ForgetRunningTasks();
+        return DisconnectAllSessions(ServerDisconnectMode.TransportAbort);
+    }
+
     /// <summary>Removes every script (replayed recordings included): all partnumbers get the default behaviour again.</summary>
     public void ResetScripts() => _backend.ClearScripts();
 

@@ -48,6 +48,13 @@ public sealed class ClassificationResult
     /// </summary>
     public PartnumberTransports Transport { get; }
 
+    /// <summary>
+    /// How many times the classification was resubmitted before this result (0 when its first task finished); see
+    /// <see cref="PartnumberClassificationClientOptions.ResubmitLostClassifications"/>. <see cref="TaskId"/> is then the
+    /// last task's.
+    /// </summary>
+    public int Resubmissions { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Partnumber}: {Status} (task {TaskId})";
 }

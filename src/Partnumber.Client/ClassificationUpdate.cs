@@ -46,6 +46,14 @@ public sealed class ClassificationUpdate
     /// <summary>The whole event payload (a detached copy), including fields this client does not model.</summary>
     public JsonElement Payload { get; }
 
+    /// <summary>
+    /// How many times the classification had been resubmitted when this update arrived: 0 for the original task; 1 or more
+    /// once the server lost the task and the client started it again
+    /// (<see cref="PartnumberClassificationClientOptions.ResubmitLostClassifications"/>): progress then restarts from the
+    /// new task's first step.
+    /// </summary>
+    public int Resubmissions { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => IsFinal
         ? $"final: {Result}"

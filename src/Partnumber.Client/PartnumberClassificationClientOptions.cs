@@ -24,6 +24,9 @@ public sealed class PartnumberClassificationClientOptions
     /// <summary>The default of <see cref="MaxIdleConnections"/>: 64.</summary>
     public const int DefaultMaxIdleConnections = 64;
 
+    /// <summary>The default of <see cref="MaxResubmissions"/>: 2.</summary>
+    public const int DefaultMaxResubmissions = 2;
+
     /// <summary>
     /// The REST base address, for example <c>http://localhost:5000</c>. It is also the Socket.IO endpoint unless
     /// <see cref="SocketAddress"/> is set. Must be an absolute http or https URI.
@@ -42,7 +45,11 @@ public sealed class PartnumberClassificationClientOptions
     /// <summary>The Socket.IO path on the realtime endpoint. Default <c>/socket.io</c>.</summary>
     public string SocketIOPath { get; set; } = "/socket.io";
 
-    /// <summary>How long establishing the realtime connection (WebSocket and Socket.IO namespace) may take. Default 10 seconds.</summary>
+    /// <summary>
+    /// How long establishing the realtime connection (WebSocket and Socket.IO namespace) may take. Default 10 seconds.
+    /// Within it, a connection refused or reset while connecting (a backend restarting) is tried again with backoff; an
+    /// unknown host or a TLS failure is not.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
 
     /// <summary>How long a whole classification (connect, POST, join, progress, result) may take. Default 5 minutes.</summary>
@@ -96,6 +103,34 @@ public sealed class PartnumberClassificationClientOptions
     /// Events the server emitted while no connection was joined are lost (the server does not buffer them).
     /// </summary>
     public PartnumberReconnectPolicy ReconnectPolicy { get; set; } = PartnumberReconnectPolicy.Default;
+
+    /// <summary>
+    /// How long, after a reconnect that joined the task's room again, the room may stay silent before the classification
+    /// takes its task as lost by the server (a backend restart or redeploy: the new process never heard of the task) and
+    /// ends with <see cref="ClassificationLostException"/>, or is resubmitted (<see cref="ResubmitLostClassifications"/>).
+    /// Null (the default) derives it from what the client has seen: 4 × the longest gap between the events of this task
+    /// or of the client's 16 most recent classifications (the join to the first event counts as a gap), at least 15 seconds
+    /// and at most 2 minutes; 1 minute when no gap has been seen at all. The silence is counted from the rejoin. So a backend whose steps take 20 s gets 80 s, and one whose
+    /// steps take a second gets 15 s. <see cref="Timeout.InfiniteTimeSpan"/> turns the check off. Without a reconnect it
+    /// plays no part: a slow task is bounded only by <see cref="ClassificationTimeout"/>.
+    /// </summary>
+    public TimeSpan? LostTaskTimeout { get; set; }
+
+    /// <summary>
+    /// Whether a classification whose task the server lost (see <see cref="LostTaskTimeout"/>) is started again — POSTed
+    /// anew on the new connection, at most <see cref="MaxResubmissions"/> times — instead of ending with
+    /// <see cref="ClassificationLostException"/>. The same stream continues: progress restarts from the new task (its
+    /// updates and the result carry <see cref="ClassificationUpdate.Resubmissions"/>) and the result is the new task's.
+    /// Never after the finished event, a failed update, a cancellation or a timeout. Default false: a resubmission is a
+    /// second task on the server (if the first one was not lost after all, both run), so it is the application's choice.
+    /// </summary>
+    public bool ResubmitLostClassifications { get; set; }
+
+    /// <summary>
+    /// The most times one classification is resubmitted when <see cref="ResubmitLostClassifications"/> is on; a task lost
+    /// once more ends with <see cref="ClassificationLostException"/>. Default <see cref="DefaultMaxResubmissions"/> (2).
+    /// </summary>
+    public int MaxResubmissions { get; set; } = DefaultMaxResubmissions;
 
     /// <summary>Called before each reconnect attempt (after the policy chose to retry); exceptions it throws are logged and ignored.</summary>
     public Action<PartnumberReconnectContext>? OnReconnecting { get; set; }
@@ -181,6 +216,9 @@ public sealed class PartnumberClassificationClientOptions
             MaxIdleConnections = MaxIdleConnections,
             IdleConnectionTimeout = IdleConnectionTimeout,
             AcknowledgeImmediately = AcknowledgeImmediately,
+            LostTaskTimeout = LostTaskTimeout,
+            ResubmitLostClassifications = ResubmitLostClassifications,
+            MaxResubmissions = MaxResubmissions,
         };
         foreach (var header in Headers)
         {
@@ -257,6 +295,16 @@ public sealed class PartnumberClassificationClientOptions
         if (IdleConnectionTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException($"IdleConnectionTimeout must be positive; got {IdleConnectionTimeout}.", nameof(IdleConnectionTimeout));
+        }
+
+        if (LostTaskTimeout is { } lost && lost <= TimeSpan.Zero && lost != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"LostTaskTimeout must be positive, null (derived from the task's cadence) or Timeout.InfiniteTimeSpan (no check); got {lost}.", nameof(LostTaskTimeout));
+        }
+
+        if (MaxResubmissions < 0)
+        {
+            throw new ArgumentException($"MaxResubmissions must be 0 or more; got {MaxResubmissions}.", nameof(MaxResubmissions));
         }
 
         if (TimeProvider is null)

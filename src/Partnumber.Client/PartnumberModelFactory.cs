@@ -13,6 +13,7 @@ public static class PartnumberModelFactory
     /// <param name="roomId">The room id; default <c>room-1</c>.</param>
     /// <param name="payload">The raw payload; default a JSON object built from the other arguments.</param>
     /// <param name="transport">The transport that delivered it; default <see cref="PartnumberTransports.WebSocket"/>.</param>
+    /// <param name="resubmissions">How many times the classification was resubmitted; default 0.</param>
     /// <returns>The result.</returns>
     public static ClassificationResult ClassificationResult(
         string partnumber,
@@ -21,7 +22,8 @@ public static class PartnumberModelFactory
         string taskId = "task-1",
         string roomId = "room-1",
         JsonElement? payload = null,
-        PartnumberTransports transport = PartnumberTransports.WebSocket)
+        PartnumberTransports transport = PartnumberTransports.WebSocket,
+        int resubmissions = 0)
     {
         var element = payload ?? ToElement(new Dictionary<string, object?>
         {
@@ -29,7 +31,7 @@ public static class PartnumberModelFactory
             ["description"] = description,
             ["status"] = StatusText(status),
         });
-        return new ClassificationResult(partnumber, description, status, taskId, roomId, element, transport);
+        return new ClassificationResult(partnumber, description, status, taskId, roomId, element, transport) { Resubmissions = resubmissions };
     }
 
     /// <summary>Builds a progress <see cref="ClassificationUpdate"/>.</summary>
@@ -38,13 +40,15 @@ public static class PartnumberModelFactory
     /// <param name="message">The step's message.</param>
     /// <param name="status">The status; default <see cref="ClassificationStatus.Processing"/>.</param>
     /// <param name="payload">The raw payload; default a JSON object built from the other arguments.</param>
+    /// <param name="resubmissions">How many times the classification had been resubmitted; default 0.</param>
     /// <returns>The update.</returns>
     public static ClassificationUpdate ProgressUpdate(
         int? current = null,
         int? total = null,
         string? message = null,
         ClassificationStatus status = ClassificationStatus.Processing,
-        JsonElement? payload = null)
+        JsonElement? payload = null,
+        int resubmissions = 0)
     {
         var element = payload ?? ToElement(new Dictionary<string, object?>
         {
@@ -53,7 +57,7 @@ public static class PartnumberModelFactory
             ["status"] = StatusText(status),
             ["message"] = message,
         });
-        return new ClassificationUpdate(status, current, total, message, result: null, element);
+        return new ClassificationUpdate(status, current, total, message, result: null, element) { Resubmissions = resubmissions };
     }
 
     /// <summary>Builds the final <see cref="ClassificationUpdate"/> that carries <paramref name="result"/>.</summary>
@@ -66,7 +70,7 @@ public static class PartnumberModelFactory
             throw new ArgumentNullException(nameof(result));
         }
 
-        return new ClassificationUpdate(result.Status, current: null, total: null, message: null, result, result.Payload);
+        return new ClassificationUpdate(result.Status, current: null, total: null, message: null, result, result.Payload) { Resubmissions = result.Resubmissions };
     }
 
     private static string StatusText(ClassificationStatus status) => status switch

@@ -25,6 +25,9 @@ internal static class PartnumberOptionsBinder
         Set(section, nameof(options.MaxIdleConnections), ParseInt32, value => options.MaxIdleConnections = value);
         Set(section, nameof(options.IdleConnectionTimeout), ParseTimeSpan, value => options.IdleConnectionTimeout = value);
         Set(section, nameof(options.AcknowledgeImmediately), ParseBoolean, value => options.AcknowledgeImmediately = value);
+        Set(section, nameof(options.LostTaskTimeout), ParseTimeSpan, value => options.LostTaskTimeout = value);
+        Set(section, nameof(options.ResubmitLostClassifications), ParseBoolean, value => options.ResubmitLostClassifications = value);
+        Set(section, nameof(options.MaxResubmissions), ParseInt32, value => options.MaxResubmissions = value);
         CopyChildren(section.GetSection(nameof(options.Headers)), options.Headers);
         CopyChildren(section.GetSection(nameof(options.Auth)), options.Auth);
     }

@@ -47,6 +47,9 @@ internal sealed class ClientRuntime : IAsyncDisposable
 
     public RealtimeEndpoint Endpoint { get; }
 
+    /// <summary>The rhythm of the recent classifications' events (what a lost task is judged by before it saw its own).</summary>
+    public Classification.RecentCadence Cadence { get; } = new();
+
     /// <summary>Every realtime connection a classification or ping uses comes from, and goes back to, this pool.</summary>
     public ConnectionPool Pool { get; }
 

@@ -38,6 +38,15 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "The OnReconnecting callback threw; ignored")]
     public static partial void ReconnectHookFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(14, LogLevel.Warning, "Classification of {Partnumber}: task {TaskId} was lost by the server (no event within {SilenceLimit} of rejoining its room after a reconnect); resubmitting it (resubmission {Resubmission})")]
+    public static partial void Resubmitting(ILogger logger, string partnumber, string taskId, int resubmission, string silenceLimit);
+
+    [LoggerMessage(15, LogLevel.Warning, "Classification of {Partnumber}: ignored an event of task {TaskId}, which was resubmitted as lost")]
+    public static partial void IgnoredEventOfLostTask(ILogger logger, string partnumber, string taskId);
+
+    [LoggerMessage(16, LogLevel.Information, "Could not connect to {Endpoint} ({Reason}); attempt {Attempt} failed, trying again in {DelayMs} ms within the connect timeout")]
+    public static partial void ConnectRetry(ILogger logger, Uri endpoint, string reason, int attempt, long delayMs);
+
     [LoggerMessage(30, LogLevel.Information, "WebSocket to {Endpoint} was refused ({Reason}); using long-polling, and trying WebSocket again (by an upgrade probe) after {Minutes} min")]
     public static partial void WebSocketRefused(ILogger logger, Uri endpoint, string reason, long minutes);
 

@@ -27,6 +27,7 @@ internal static class Telemetry
         public const string Failed = "failed";
         public const string Rejected = "rejected";
         public const string Timeout = "timeout";
+        public const string Lost = "lost";
         public const string Connection = "connection";
         public const string Protocol = "protocol";
         public const string Cancelled = "cancelled";
@@ -38,6 +39,7 @@ internal static class Telemetry
         ClassificationFailedException => Outcome.Failed,
         ClassificationRejectedException => Outcome.Rejected,
         ClassificationTimeoutException => Outcome.Timeout,
+        ClassificationLostException => Outcome.Lost,
         PartnumberConnectionException => Outcome.Connection,
         PartnumberClientException => Outcome.Protocol,
         OperationCanceledException or ObjectDisposedException => Outcome.Cancelled,

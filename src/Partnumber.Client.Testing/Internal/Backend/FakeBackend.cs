@@ -18,6 +18,7 @@ internal sealed class FakeBackend : IDisposable
     private static readonly IReadOnlyList<KeyValuePair<string, string>> NoHeaders = [];
     private readonly ConcurrentDictionary<string, SocketConnection> _sockets = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource _tasks; // cancelled when the server stops or a restart is simulated: its tasks go quiet
     private readonly List<ClassificationScript> _scripts = [];
     private readonly object _scriptGate = new();
     private ClassificationScript[] _scriptSnapshot = [];
@@ -26,6 +27,7 @@ internal sealed class FakeBackend : IDisposable
 
     public FakeBackend(FakePartnumberServerOptions options)
     {
+        _tasks = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         Options = options;
         Journal = new FakeServerJournal(options.JournalWaitTimeout, options.JournalCapacity);
         var steps = new List<ScriptStep>();
@@ -329,7 +331,19 @@ internal sealed class FakeBackend : IDisposable
         return count;
     }
 
-    internal CancellationToken Stopping => _stopping.Token;
+    /// <summary>Cancelled when the tasks started so far must stop: the server stops, or a restart is simulated.</summary>
+    internal CancellationToken Stopping => Volatile.Read(ref _tasks).Token;
+
+    /// <summary>
+    /// What a process restart does to the tasks: every task under way goes quiet for good (a new process never heard of
+    /// them). Tasks accepted afterwards run as usual.
+    /// </summary>
+    public void ForgetRunningTasks()
+    {
+        var fresh = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var old = Interlocked.Exchange(ref _tasks, fresh);
+        old.Cancel(); // not disposed: the runs of those tasks still read its token
+    }
 
     private ClassificationScript? FindScript(string partnumber)
     {

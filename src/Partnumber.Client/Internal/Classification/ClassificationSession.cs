@@ -20,7 +20,13 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private readonly CancellationTokenSource _linked;
     private readonly ClassificationTelemetry _telemetry;
     private readonly Reconnector _reconnector;
+    private readonly TaskCadence _cadence;
     private PooledConnection? _connection;
+    private Deadline? _silence; // armed from a rejoin until the task's next event: a room silent that long lost its task
+    private DateTimeOffset _rejoinedAt;
+    private TimeSpan _silenceLimit;
+    private List<string>? _lostTaskIds; // tasks given up on by a resubmission: their late events are ignored
+    private int _resubmissions;
     private AcceptedTask? _task;
     private ClassificationUpdate? _lastProgress;
     private ClassificationPhase _phase = ClassificationPhase.Connecting;
@@ -38,6 +44,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
         _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, clientDisposed, _timeout.Token);
         _telemetry = new ClassificationTelemetry(request.Partnumber, runtime.TimeProvider);
         _reconnector = new Reconnector(runtime, request.Partnumber, _telemetry);
+        _cadence = new TaskCadence(runtime.TimeProvider);
     }
 
     /// <summary>The next update of the stream; the final one carries the result.</summary>
@@ -84,14 +91,26 @@ internal sealed class ClassificationSession : IAsyncDisposable
             _telemetry.SetOutcome(Telemetry.Outcome.Cancelled);
             throw new ObjectDisposedException($"The PartnumberClassificationClient was disposed while the classification of '{_request.Partnumber}' was {Describe(_phase)}.", ex);
         }
+        catch (PartnumberClientException ex)
+        {
+            _telemetry.SetOutcome(Telemetry.OutcomeOf(ex));
+            Log.Ended(_runtime.Logger, _request.Partnumber, ex.Message);
+            throw;
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or ObjectDisposedException))
+        {
+            // Every classification ends in a result or a PartnumberClientException: what a dependency threw unexpectedly
+            // (an I/O error the layers below did not translate) is typed here, with the phase it interrupted.
+            var typed = ex is IOException or HttpRequestException or System.Net.Sockets.SocketException or System.Net.WebSockets.WebSocketException
+                ? new PartnumberConnectionException($"The connection failed while {Describe(_phase)} for '{_request.Partnumber}': {ex.GetBaseException().Message}", ex)
+                : new PartnumberClientException($"The classification of '{_request.Partnumber}' failed unexpectedly while {Describe(_phase)}: {ex.GetBaseException().Message}", ex);
+            _telemetry.SetOutcome(Telemetry.OutcomeOf(typed));
+            Log.Ended(_runtime.Logger, _request.Partnumber, typed.Message);
+            throw typed;
+        }
         catch (Exception ex)
         {
             _telemetry.SetOutcome(Telemetry.OutcomeOf(ex));
-            if (ex is PartnumberClientException)
-            {
-                Log.Ended(_runtime.Logger, _request.Partnumber, ex.Message);
-            }
-
             throw;
         }
     }
@@ -103,7 +122,9 @@ internal sealed class ClassificationSession : IAsyncDisposable
             _runtime.Pool.Return(connection, reusable: _endedCleanly && !_sawUnexpected && _reconnector.Reconnects == 0);
         }
 
+        _runtime.Cadence.Record(_cadence.LongestGapTicks);
         _telemetry.End(_task?.TaskId, _task?.RoomId);
+        _silence?.Dispose();
         _linked.Dispose();
         _timeout.Dispose();
         return default;
@@ -117,6 +138,12 @@ internal sealed class ClassificationSession : IAsyncDisposable
         connection.Remember(_request.Partnumber);
         _telemetry.OnConnection(connection.Connection.Transport, connection.Connection.FallbackReason, connection.IsReused);
 
+        await SubmitAsync(connection, token).ConfigureAwait(false);
+    }
+
+    /// <summary>POSTs the request with the connection's session id, then joins the task's room on it.</summary>
+    private async Task SubmitAsync(PooledConnection connection, CancellationToken token)
+    {
         _phase = ClassificationPhase.Posting;
         try
         {
@@ -124,14 +151,25 @@ internal sealed class ClassificationSession : IAsyncDisposable
         }
         catch (ClassificationRejectedException)
         {
-            _endedCleanly = true; // refused before any task existed: the connection joined nothing
+            _endedCleanly = _resubmissions == 0; // refused before any task existed: the connection joined nothing
             throw;
         }
 
         Log.Accepted(_runtime.Logger, _request.Partnumber, _task.TaskId, _task.RoomId);
         _phase = ClassificationPhase.WaitingForFirstEvent;
         _joinPayload = JsonSerializer.Serialize(new JoinPayload { RoomId = _task.RoomId }, PartnumberJsonContext.Default.JoinPayload);
-        await connection.Connection.EmitAsync(SocketIOEvents.Join, _joinPayload, token).ConfigureAwait(false);
+        try
+        {
+            await connection.Connection.EmitAsync(SocketIOEvents.Join, _joinPayload, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The connection died under the POST (a rented connection to a server that just went away): the task exists,
+            // so join its room on another connection, as after any drop. The POST is not repeated.
+            await ReconnectAsync(RealtimeEvent.Disconnected("joining the room failed: " + ex.GetBaseException().Message, ex)).ConfigureAwait(false);
+        }
+
+        _cadence.Joined();
     }
 
 #if NET8_0_OR_GREATER
@@ -141,7 +179,24 @@ internal sealed class ClassificationSession : IAsyncDisposable
     {
         while (true)
         {
-            var received = await _connection!.ReadAsync(_linked.Token).ConfigureAwait(false);
+            RealtimeEvent received;
+            if (_silence is null)
+            {
+                received = await _connection!.ReadAsync(_linked.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                try
+                {
+                    received = await _connection!.ReadAsync(_silence.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_silence.Expired && !_linked.IsCancellationRequested)
+                {
+                    await OnTaskLostAsync().ConfigureAwait(false);
+                    continue;
+                }
+            }
+
             if (received.IsDisconnect)
             {
                 Log.ConnectionEnded(_runtime.Logger, _request.Partnumber, received.DisconnectReason!);
@@ -159,6 +214,12 @@ internal sealed class ClassificationSession : IAsyncDisposable
                         continue;
                     }
 
+                    if (IsOfLostTask(received.Payload))
+                    {
+                        continue;
+                    }
+
+                    OnTaskEvent();
                     return OnProgress(received.Payload);
                 case SocketIOEvents.Finished:
                     if (IsLateFinished(received.Payload, out var carried))
@@ -168,6 +229,12 @@ internal sealed class ClassificationSession : IAsyncDisposable
                         continue;
                     }
 
+                    if (IsOfLostTask(received.Payload))
+                    {
+                        continue;
+                    }
+
+                    OnTaskEvent();
                     return OnFinished(received.Payload);
                 default:
                     _sawUnexpected = true; // pong_event, message, …: not part of a classification, and not left on a reused connection
@@ -186,6 +253,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
             _connection = replacement;
             replacement.Remember(_request.Partnumber);
             _telemetry.OnConnection(replacement.Connection.Transport, replacement.Connection.FallbackReason, replacement.IsReused);
+            ArmSilenceWatch();
             return;
         }
 
@@ -194,6 +262,81 @@ internal sealed class ClassificationSession : IAsyncDisposable
             + (outcome.Attempts == 0 ? "reconnection is disabled" : $"{outcome.Attempts} reconnect attempt(s) failed; last error: {outcome.LastReason}")
             + $"; last seen: {DescribeLastSeen()}.",
             outcome.LastError);
+    }
+
+    /// <summary>
+    /// After a rejoin: if the room stays silent longer than the task's cadence makes plausible, its task is taken as lost
+    /// (the server restarted and never heard of it). Replaces any earlier watch; the next event of the task disarms it.
+    /// </summary>
+    private void ArmSilenceWatch()
+    {
+        _silence?.Dispose();
+        _silence = null;
+        if (_task is null || _cadence.SilenceLimit(_runtime.Options.LostTaskTimeout, _runtime.Cadence) is not { } limit)
+        {
+            return;
+        }
+
+        _rejoinedAt = _runtime.TimeProvider.GetUtcNow();
+        _silence = new Deadline(_runtime.TimeProvider, limit, _linked.Token);
+        _silenceLimit = limit;
+    }
+
+    /// <summary>An event of the current task arrived: its rhythm is recorded, and a server that sends it has not lost it.</summary>
+    private void OnTaskEvent()
+    {
+        _cadence.OnEvent();
+        if (_silence is { } silence)
+        {
+            _silence = null;
+            silence.Dispose();
+        }
+    }
+
+    /// <summary>The room stayed silent after a rejoin: resubmit the request when allowed, else end with <see cref="ClassificationLostException"/>.</summary>
+    private async Task OnTaskLostAsync()
+    {
+        _silence!.Dispose();
+        _silence = null;
+        var task = _task!;
+        var options = _runtime.Options;
+        var what = $"the classification of '{_request.Partnumber}' (task {task.TaskId}) was probably lost by the server: the realtime connection dropped ({_reconnector.LastDropReason}), "
+            + $"the client reconnected and joined room {task.RoomId} again at {_rejoinedAt.UtcDateTime.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)} UTC, "
+            + $"and no event came in the {Deadline.Seconds(_silenceLimit)} since ({(options.LostTaskTimeout is null ? "LostTaskTimeout, derived from the events' rhythm" : "LostTaskTimeout")}); "
+            + "the server has probably restarted and lost the task";
+        if (options.ResubmitLostClassifications && _resubmissions < options.MaxResubmissions)
+        {
+            _resubmissions++;
+            (_lostTaskIds ??= new List<string>(1)).Add(task.TaskId);
+            _lastProgress = null;
+            Log.Resubmitting(_runtime.Logger, _request.Partnumber, task.TaskId, _resubmissions, Deadline.Seconds(_silenceLimit));
+            _telemetry.OnResubmit(_resubmissions, task.TaskId);
+            await SubmitAsync(_connection!, _linked.Token).ConfigureAwait(false);
+            return;
+        }
+
+        var advice = !options.ResubmitLostClassifications
+            ? " Set ResubmitLostClassifications to start it again automatically."
+            : $" It had been resubmitted {_resubmissions} time(s) already (MaxResubmissions).";
+        throw new ClassificationLostException(
+            char.ToUpperInvariant(what[0]) + what.Substring(1) + "." + advice,
+            task.TaskId,
+            _rejoinedAt,
+            _silenceLimit,
+            _resubmissions);
+    }
+
+    /// <summary>Whether an event names (task_id) a task this classification gave up on when it resubmitted.</summary>
+    private bool IsOfLostTask(JsonElement payload)
+    {
+        if (_lostTaskIds is null || PayloadReader.ReadString(payload, "task_id") is not { Length: > 0 } taskId || !_lostTaskIds.Contains(taskId))
+        {
+            return false;
+        }
+
+        _sawUnexpected = true;
+        Log.IgnoredEventOfLostTask(_runtime.Logger, _request.Partnumber, taskId);
+        return true;
     }
 
     /// <summary>
@@ -235,7 +378,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
             throw Failed(payload, "in a progress update"); // a finished event may still follow: the connection is not reused
         }
 
-        var update = PayloadReader.ReadProgress(payload, status);
+        var update = PayloadReader.ReadProgress(payload, status, _resubmissions);
         _lastProgress = update;
         _phase = ClassificationPhase.ReceivingProgress;
         return update;
@@ -262,9 +405,9 @@ internal sealed class ClassificationSession : IAsyncDisposable
             throw Failed(payload, "in the finished event");
         }
 
-        var result = PayloadReader.ReadResult(payload, status, _request.Partnumber, _task!.TaskId, _task.RoomId, _connection!.Connection.Transport);
+        var result = PayloadReader.ReadResult(payload, status, _request.Partnumber, _task!.TaskId, _task.RoomId, _connection!.Connection.Transport, _resubmissions);
         Log.Finished(_runtime.Logger, _request.Partnumber, status, (long)_telemetry.Elapsed.TotalMilliseconds);
-        return new ClassificationUpdate(status, _lastProgress?.Current, _lastProgress?.Total, PayloadReader.ReadString(payload, "message"), result, payload);
+        return new ClassificationUpdate(status, _lastProgress?.Current, _lastProgress?.Total, PayloadReader.ReadString(payload, "message"), result, payload) { Resubmissions = _resubmissions };
     }
 
     private ClassificationFailedException Failed(JsonElement payload, string where)

@@ -56,6 +56,18 @@ internal sealed class ClassificationTelemetry
         _activity?.AddEvent(new ActivityEvent("reconnect", tags: new ActivityTagsCollection { ["partnumber.attempt"] = attempt, ["partnumber.reason"] = reason }));
     }
 
+    /// <summary>The task was lost by the server and the request was POSTed again: counted on the span, with the lost task.</summary>
+    public void OnResubmit(int resubmission, string lostTaskId)
+    {
+        if (_activity is null)
+        {
+            return;
+        }
+
+        _activity.SetTag("partnumber.resubmissions", resubmission);
+        _activity.AddEvent(new ActivityEvent("resubmit", tags: new ActivityTagsCollection { ["partnumber.resubmission"] = resubmission, ["partnumber.lost_task_id"] = lostTaskId }));
+    }
+
     /// <summary>Records the end (outcome "abandoned" when none was set: the caller stopped reading) and closes the span.</summary>
     public void End(string? taskId, string? roomId)
     {

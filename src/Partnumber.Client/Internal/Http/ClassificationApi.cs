@@ -79,14 +79,36 @@ internal sealed class ClassificationApi
             var status = (int)response.StatusCode;
             if (status < 200 || status > 299)
             {
-                var errorBody = await ReadBodyAsync(response.Content, ClassificationRejectedException.MaxResponseBodyLength, cancellationToken).ConfigureAwait(false);
+                string errorBody;
+                try
+                {
+                    errorBody = await ReadBodyAsync(response.Content, ClassificationRejectedException.MaxResponseBodyLength, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException)
+                {
+                    throw new ClassificationRejectedException(
+                        $"The server rejected the classification of '{request.Partnumber}' with {status} {response.ReasonPhrase}; its body could not be read: {ex.GetBaseException().Message}",
+                        response.StatusCode,
+                        string.Empty);
+                }
+
                 throw new ClassificationRejectedException(
                     $"The server rejected the classification of '{request.Partnumber}' with {status} {response.ReasonPhrase}" + (errorBody.Length > 0 ? ": " + errorBody : "."),
                     response.StatusCode,
                     errorBody);
             }
 
-            return await ReadAcceptedAsync(response.Content, status, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await ReadAcceptedAsync(response.Content, status, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                // The server answered 2xx, so the task probably exists; without its body there is no room to follow.
+                throw new PartnumberConnectionException(
+                    $"POST {_classifyUri} was accepted ({status}) but the connection failed while its body was read, so the task's room is unknown (the server may have started the task): {ex.GetBaseException().Message}",
+                    ex);
+            }
         }
     }
 

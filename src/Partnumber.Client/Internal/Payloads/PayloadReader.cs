@@ -104,12 +104,12 @@ internal static class PayloadReader
     }
 
     /// <summary>A progress update from a <c>classification_update_status</c> payload (an object) whose status was read.</summary>
-    public static ClassificationUpdate ReadProgress(JsonElement payload, ClassificationStatus status)
-        => new(status, ReadInt32(payload, "current"), ReadInt32(payload, "total"), ReadString(payload, "message"), result: null, payload);
+    public static ClassificationUpdate ReadProgress(JsonElement payload, ClassificationStatus status, int resubmissions = 0)
+        => new(status, ReadInt32(payload, "current"), ReadInt32(payload, "total"), ReadString(payload, "message"), result: null, payload) { Resubmissions = resubmissions };
 
     /// <summary>The result a <c>classification_finished</c> payload (an object) carries; its partnumber, else the request's.</summary>
-    public static ClassificationResult ReadResult(JsonElement payload, ClassificationStatus status, string requestedPartnumber, string taskId, string roomId, PartnumberTransports transport)
-        => new(ReadString(payload, "partnumber") ?? requestedPartnumber, ReadString(payload, "description"), status, taskId, roomId, payload, transport);
+    public static ClassificationResult ReadResult(JsonElement payload, ClassificationStatus status, string requestedPartnumber, string taskId, string roomId, PartnumberTransports transport, int resubmissions = 0)
+        => new(ReadString(payload, "partnumber") ?? requestedPartnumber, ReadString(payload, "description"), status, taskId, roomId, payload, transport) { Resubmissions = resubmissions };
 
     private static bool TryGetProperty(JsonElement payload, string name, out JsonElement value)
     {

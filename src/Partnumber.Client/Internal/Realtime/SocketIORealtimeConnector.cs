@@ -1,11 +1,23 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Partnumber.Client.Internal.Realtime.EngineIO;
 
 namespace Partnumber.Client.Internal.Realtime;
 
-/// <summary>Opens fresh <see cref="SocketIORealtimeConnection"/>s, each bounded by the connect timeout.</summary>
+/// <summary>
+/// Opens fresh <see cref="SocketIORealtimeConnection"/>s, each bounded by the connect timeout. Within it, a connection
+/// refused or reset while connecting (a backend restarting) is tried again with backoff and jitter on the options'
+/// clock; an unknown host, a TLS failure or a refusal by the server's Socket.IO layer is not.
+/// </summary>
 internal sealed class SocketIORealtimeConnector : IRealtimeConnector
 {
+    /// <summary>The first wait between connect attempts; it doubles per attempt up to <see cref="MaxRetryDelay"/>.</summary>
+    internal static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest wait between two connect attempts.</summary>
+    internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
+
     private readonly RealtimeEndpoint _endpoint;
     private readonly EngineIOConnector _engineConnector;
     private readonly ILogger _logger;
@@ -24,29 +36,86 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, cancellationToken);
-        var connection = new SocketIORealtimeConnection(_engineConnector, _endpoint, _logger);
-        try
+        string? lastFailure = null;
+        for (var attempt = 1; ; attempt++)
         {
-            await connection.ConnectAsync(deadline.Token).ConfigureAwait(false);
-            Log.Connected(_logger, _endpoint.Uri, connection.SessionId, connection.Transport);
-            return connection;
-        }
-        catch (OperationCanceledException) when (deadline.Expired)
-        {
-            _ = ConnectionPool.Close(connection); // its close handshake is bounded on its own: the caller learns of the failure now
-            throw new PartnumberConnectionException($"Could not connect to the Socket.IO endpoint {_endpoint.Uri} within {Deadline.Seconds(_endpoint.ConnectTimeout)} (ConnectTimeout).");
-        }
-        catch (Exception ex)
-        {
-            _ = ConnectionPool.Close(connection);
-            if (ex is OperationCanceledException or PartnumberConnectionException)
+            var connection = new SocketIORealtimeConnection(_engineConnector, _endpoint, _logger);
+            try
             {
-                throw;
+                await connection.ConnectAsync(deadline.Token).ConfigureAwait(false);
+                Log.Connected(_logger, _endpoint.Uri, connection.SessionId, connection.Transport);
+                return connection;
             }
+            catch (OperationCanceledException) when (deadline.Expired)
+            {
+                _ = ConnectionPool.Close(connection); // its close handshake is bounded on its own: the caller learns of the failure now
+                throw TimedOut(attempt, lastFailure, null);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && RetryableFailure(ex) is { } why)
+            {
+                _ = ConnectionPool.Close(connection);
+                lastFailure = why;
+                var delay = RetryDelay(attempt);
+                Log.ConnectRetry(_logger, _endpoint.Uri, why, attempt, (long)delay.TotalMilliseconds);
+                try
+                {
+                    await _endpoint.TimeProvider.DelayAsync(delay, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (deadline.Expired)
+                {
+                    throw TimedOut(attempt, lastFailure, ex);
+                }
+            }
+            catch (Exception ex)
+            {
+                _ = ConnectionPool.Close(connection);
+                if (ex is OperationCanceledException or PartnumberConnectionException)
+                {
+                    throw;
+                }
 
-            throw new PartnumberConnectionException($"Could not connect to the Socket.IO endpoint {_endpoint.Uri}: {ex.GetBaseException().Message}", ex);
+                throw new PartnumberConnectionException($"Could not connect to the Socket.IO endpoint {_endpoint.Uri}: {ex.GetBaseException().Message}", ex);
+            }
         }
     }
 
     public ValueTask DisposeAsync() => default;
+
+    /// <summary>
+    /// Why a failed connect is worth another attempt within the connect timeout: the endpoint refused or reset the TCP
+    /// connection (nothing listens yet: a restart). Null for everything else: an unknown host, a TLS failure, an HTTP
+    /// refusal or a Socket.IO CONNECT_ERROR would fail the same way again.
+    /// </summary>
+    internal static string? RetryableFailure(Exception exception)
+    {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case AuthenticationException:
+                    return null;
+                case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
+                    return "connection refused";
+                case SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted }:
+                    return "connection reset while connecting";
+                case SocketException:
+                    return null; // unknown host, unreachable network, …
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>100 ms, then doubling up to 1 s, each between half and the whole of that (jitter spreads a batch's reconnects).</summary>
+    internal static TimeSpan RetryDelay(int attempt)
+    {
+        var ceiling = Math.Min(MaxRetryDelay.TotalMilliseconds, FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16)));
+        return TimeSpan.FromMilliseconds(ceiling * (0.5 + (0.5 * Jitter.Next())));
+    }
+
+    private PartnumberConnectionException TimedOut(int attempts, string? lastFailure, Exception? lastError)
+        => new(
+            $"Could not connect to the Socket.IO endpoint {_endpoint.Uri} within {Deadline.Seconds(_endpoint.ConnectTimeout)} (ConnectTimeout)"
+            + (lastFailure is null ? "." : $": {attempts} attempt(s), the last failed with {lastFailure}."),
+            lastError);
 }

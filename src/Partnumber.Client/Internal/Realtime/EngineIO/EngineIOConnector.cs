@@ -65,18 +65,27 @@ internal sealed class EngineIOConnector
             catch (Exception ex) when (RefusalOf(ex) is { } reason)
             {
                 refusal = reason;
-                Refused(reason);
             }
         }
 
+        OpenedEngineSession opened;
         try
         {
-            return await OpenPollingAsync(onClosed, onMalformed, probe, refusal, cancellationToken).ConfigureAwait(false);
+            opened = await OpenPollingAsync(onClosed, onMalformed, probe, refusal, cancellationToken).ConfigureAwait(false);
         }
         catch (PartnumberConnectionException ex) when (useWebSocket)
         {
+            // Remembered only when polling works: a reset WebSocket and a failed poll are an outage (a restart), not a
+            // refusal of WebSocket, and must not keep the endpoint on long-polling once it is back.
             throw new PartnumberConnectionException($"Could not connect to the Socket.IO endpoint: the WebSocket was refused ({refusal}) and long-polling failed: {ex.Message}", ex);
         }
+
+        if (useWebSocket)
+        {
+            Refused(refusal!);
+        }
+
+        return opened;
     }
 
     /// <summary>
