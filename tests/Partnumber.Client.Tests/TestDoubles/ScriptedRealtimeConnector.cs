@@ -18,6 +18,9 @@ internal sealed class ScriptedRealtimeConnector : IRealtimeConnector
     /// <summary>Called with the connection and the room id when the SDK joins.</summary>
     public Action<ScriptedConnection, string>? OnJoin { get; set; }
 
+    /// <summary>Called with each new connection before the SDK gets it (to make it misbehave).</summary>
+    public Action<ScriptedConnection>? OnConnected { get; set; }
+
     /// <summary>When set, connecting throws this.</summary>
     public Exception? ConnectError { get; set; }
 
@@ -40,6 +43,7 @@ internal sealed class ScriptedRealtimeConnector : IRealtimeConnector
         }
 
         var connection = new ScriptedConnection($"sid-{id}", this);
+        OnConnected?.Invoke(connection);
         Connections.Enqueue(connection);
         return connection;
     }
@@ -72,6 +76,9 @@ internal sealed class ScriptedConnection : IRealtimeConnection
 
     public bool SawMalformedPacket { get; set; }
 
+    /// <summary>When set, emitting <c>join</c> throws this (a connection that died under the POST).</summary>
+    public Exception? JoinError { get; set; }
+
     public ChannelReader<RealtimeEvent> Events => _events.Reader;
 
     public ConcurrentQueue<(string Name, string Json)> Emitted { get; } = new();
@@ -83,6 +90,11 @@ internal sealed class ScriptedConnection : IRealtimeConnection
     public Task EmitAsync(string eventName, string jsonPayload, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (eventName == "join" && JoinError is { } error)
+        {
+            throw error;
+        }
+
         Emitted.Enqueue((eventName, jsonPayload));
         if (eventName == "join")
         {
