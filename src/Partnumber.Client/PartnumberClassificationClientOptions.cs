@@ -47,8 +47,8 @@ public sealed class PartnumberClassificationClientOptions
 
     /// <summary>
     /// How long establishing the realtime connection (WebSocket and Socket.IO namespace) may take. Default 10 seconds.
-    /// Within it, a connection refused or reset while connecting (a backend restarting) is tried again with backoff; an
-    /// unknown host or a TLS failure is not.
+    /// Within it, a refused connection (a backend restarting) is tried again with backoff (100 ms doubling up to 1 s, with
+    /// jitter); an unknown host, a TLS failure or any answer from the server is not.
     /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
 
@@ -121,7 +121,9 @@ public sealed class PartnumberClassificationClientOptions
     /// anew on the new connection, at most <see cref="MaxResubmissions"/> times — instead of ending with
     /// <see cref="ClassificationLostException"/>. The same stream continues: progress restarts from the new task (its
     /// updates and the result carry <see cref="ClassificationUpdate.Resubmissions"/>) and the result is the new task's.
-    /// Never after the finished event, a failed update, a cancellation or a timeout. Default false: a resubmission is a
+    /// A POST whose answer was lost to a connection failure (the backend died under it: the task may or may not exist) is
+    /// resubmitted the same way, from a fresh connection. Never after the finished event, a failed update, a rejection
+    /// (an HTTP error answer), a cancellation or a timeout. Default false: a resubmission is a
     /// second task on the server (if the first one was not lost after all, both run), so it is the application's choice.
     /// </summary>
     public bool ResubmitLostClassifications { get; set; }

@@ -219,6 +219,34 @@ public class LostTaskTests
         Assert.Equal(2, harness.Http.Requests.Count);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_POST_whose_answer_was_lost_fails_typed_or_with_resubmission_on_is_posted_again_from_a_fresh_connection(bool resubmit)
+    {
+        await using var harness = new InMemoryClientHarness(o => o.ResubmitLostClassifications = resubmit);
+        var posts = 0;
+        harness.Http.Respond = (_, _) => Interlocked.Increment(ref posts) == 1
+            ? throw new HttpRequestException("An error occurred while sending the request.", new IOException("Connection reset by peer"))
+            : StubHttpHandler.Accepted("room-2");
+        harness.OnJoinEmit((Finished, """{"status":"done"}"""));
+
+        var running = harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-POST"));
+
+        if (!resubmit)
+        {
+            Assert.Contains("Connection reset by peer", (await Assert.ThrowsAsync<PartnumberConnectionException>(() => running)).Message);
+            Assert.Equal(1, posts);
+            return;
+        }
+
+        var result = await running;
+        Assert.Equal(("task-room-2", 1), (result.TaskId, result.Resubmissions));
+        Assert.Equal(2, posts);
+        Assert.Equal(2, harness.Connector.ConnectAttempts);
+        Assert.True(harness.Connector.Connections.First().IsDisposed); // the first connection is not kept: its server may be gone
+    }
+
     [Fact]
     public async Task A_failed_update_is_never_resubmitted()
     {

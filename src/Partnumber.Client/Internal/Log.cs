@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Warning, "Classification of {Partnumber}: task {TaskId} was lost by the server (no event within {SilenceLimit} of rejoining its room after a reconnect); resubmitting it (resubmission {Resubmission})")]
     public static partial void Resubmitting(ILogger logger, string partnumber, string taskId, int resubmission, string silenceLimit);
 
+    [LoggerMessage(17, LogLevel.Warning, "Classification of {Partnumber}: the answer to its POST was lost ({Reason}); resubmitting it from a fresh connection (resubmission {Resubmission})")]
+    public static partial void ResubmittingAfterLostPost(ILogger logger, string partnumber, int resubmission, string reason);
+
     [LoggerMessage(15, LogLevel.Warning, "Classification of {Partnumber}: ignored an event of task {TaskId}, which was resubmitted as lost")]
     public static partial void IgnoredEventOfLostTask(ILogger logger, string partnumber, string taskId);
 

@@ -334,9 +334,15 @@ public sealed class PeerDeployment : IAsyncDisposable
     /// Kills every process (SIGKILL) and starts it again on the same port: the "server killed and restarted" fault.
     /// The new processes know no task, script or room of the old ones.
     /// </summary>
-    public async Task RestartAsync()
+    /// <param name="downtime">How long the backend stays down between the kill and the new start (a deploy's gap); none by default.</param>
+    public async Task RestartAsync(TimeSpan? downtime = null)
     {
         await KillAsync().ConfigureAwait(false);
+        if (downtime is { } down)
+        {
+            await Task.Delay(down).ConfigureAwait(false); // the outage being simulated, not a wait for something to happen
+        }
+
         var old = _processes.ToList();
         _processes.Clear();
         var specs = _specs.ToList();

@@ -154,6 +154,22 @@ internal sealed class ClassificationSession : IAsyncDisposable
             _endedCleanly = _resubmissions == 0; // refused before any task existed: the connection joined nothing
             throw;
         }
+        catch (PartnumberConnectionException ex) when (CanResubmit)
+        {
+            // The POST's answer was lost (the backend died under it): whether the task started is unknown, and the app
+            // accepted a second task by turning resubmission on. POST again from a fresh connection.
+            _resubmissions++;
+            Log.ResubmittingAfterLostPost(_runtime.Logger, _request.Partnumber, _resubmissions, ex.Message);
+            _telemetry.OnResubmit(_resubmissions, lostTaskId: null);
+            _runtime.Pool.Return(connection, reusable: false);
+            _connection = null;
+            _phase = ClassificationPhase.Connecting;
+            var fresh = _connection = await _runtime.Pool.RentAsync(token).ConfigureAwait(false);
+            fresh.Remember(_request.Partnumber);
+            _telemetry.OnConnection(fresh.Connection.Transport, fresh.Connection.FallbackReason, fresh.IsReused);
+            await SubmitAsync(fresh, token).ConfigureAwait(false);
+            return;
+        }
 
         Log.Accepted(_runtime.Logger, _request.Partnumber, _task.TaskId, _task.RoomId);
         _phase = ClassificationPhase.WaitingForFirstEvent;
@@ -304,7 +320,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
             + $"the client reconnected and joined room {task.RoomId} again at {_rejoinedAt.UtcDateTime.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)} UTC, "
             + $"and no event came in the {Deadline.Seconds(_silenceLimit)} since ({(options.LostTaskTimeout is null ? "LostTaskTimeout, derived from the events' rhythm" : "LostTaskTimeout")}); "
             + "the server has probably restarted and lost the task";
-        if (options.ResubmitLostClassifications && _resubmissions < options.MaxResubmissions)
+        if (CanResubmit)
         {
             _resubmissions++;
             (_lostTaskIds ??= new List<string>(1)).Add(task.TaskId);
@@ -325,6 +341,9 @@ internal sealed class ClassificationSession : IAsyncDisposable
             _silenceLimit,
             _resubmissions);
     }
+
+    /// <summary>Whether a lost task (or a POST whose answer was lost) may be started again.</summary>
+    private bool CanResubmit => _runtime.Options.ResubmitLostClassifications && _resubmissions < _runtime.Options.MaxResubmissions;
 
     /// <summary>Whether an event names (task_id) a task this classification gave up on when it resubmitted.</summary>
     private bool IsOfLostTask(JsonElement payload)

@@ -57,7 +57,7 @@ internal sealed class ClassificationTelemetry
     }
 
     /// <summary>The task was lost by the server and the request was POSTed again: counted on the span, with the lost task.</summary>
-    public void OnResubmit(int resubmission, string lostTaskId)
+    public void OnResubmit(int resubmission, string? lostTaskId)
     {
         if (_activity is null)
         {

@@ -7,7 +7,7 @@ namespace Partnumber.Client.Internal.Realtime;
 
 /// <summary>
 /// Opens fresh <see cref="SocketIORealtimeConnection"/>s, each bounded by the connect timeout. Within it, a connection
-/// refused or reset while connecting (a backend restarting) is tried again with backoff and jitter on the options'
+/// refused (a backend restarting) is tried again with backoff and jitter on the options'
 /// clock; an unknown host, a TLS failure or a refusal by the server's Socket.IO layer is not.
 /// </summary>
 internal sealed class SocketIORealtimeConnector : IRealtimeConnector
@@ -82,9 +82,10 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
     public ValueTask DisposeAsync() => default;
 
     /// <summary>
-    /// Why a failed connect is worth another attempt within the connect timeout: the endpoint refused or reset the TCP
-    /// connection (nothing listens yet: a restart). Null for everything else: an unknown host, a TLS failure, an HTTP
-    /// refusal or a Socket.IO CONNECT_ERROR would fail the same way again.
+    /// Why a failed connect is worth another attempt within the connect timeout: the endpoint refused the TCP connection
+    /// (nothing listens yet: a restart; on Linux a SYN answered with a reset is this too). Null for everything else: an
+    /// unknown host, a TLS failure, a connection reset after the server answered, an HTTP refusal or a Socket.IO
+    /// CONNECT_ERROR would fail the same way again.
     /// </summary>
     internal static string? RetryableFailure(Exception exception)
     {
@@ -96,10 +97,8 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
                     return null;
                 case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
                     return "connection refused";
-                case SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted }:
-                    return "connection reset while connecting";
                 case SocketException:
-                    return null; // unknown host, unreachable network, …
+                    return null; // unknown host, unreachable network, a reset after the server answered part of a handshake, …
             }
         }
 

@@ -19,7 +19,8 @@ public class ConnectRetryTests
         { new SocketException((int)SocketError.ConnectionRefused), "connection refused" },
         { new HttpRequestException("Connection refused (127.0.0.1:5000)", new SocketException((int)SocketError.ConnectionRefused)), "connection refused" },
         { new PartnumberConnectionException("Could not reach", new HttpRequestException("x", new SocketException((int)SocketError.ConnectionRefused))), "connection refused" },
-        { new WebSocketException("Unable to connect", new HttpRequestException("x", new SocketException((int)SocketError.ConnectionReset))), "connection reset while connecting" },
+        { new WebSocketException("Unable to connect", new HttpRequestException("x", new SocketException((int)SocketError.ConnectionRefused))), "connection refused" },
+        { new HttpRequestException("The response ended prematurely", new IOException("reset", new SocketException((int)SocketError.ConnectionReset))), null },
         { new HttpRequestException("Name or service not known", new SocketException((int)SocketError.HostNotFound)), null },
         { new HttpRequestException("The SSL connection could not be established", new AuthenticationException("bad certificate", new SocketException((int)SocketError.ConnectionReset))), null },
         { new PartnumberConnectionException("the server refused the Socket.IO connection: not allowed"), null },
@@ -28,7 +29,7 @@ public class ConnectRetryTests
 
     [Theory]
     [MemberData(nameof(Failures))]
-    public void Only_refused_and_reset_connections_are_tried_again(Exception failure, string? expected)
+    public void Only_refused_connections_are_tried_again(Exception failure, string? expected)
         => Assert.Equal(expected, SocketIORealtimeConnector.RetryableFailure(failure));
 
     [Fact]
