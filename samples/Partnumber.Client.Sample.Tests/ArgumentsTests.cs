@@ -25,6 +25,8 @@ public class ArgumentsTests
         Assert.Equal(SampleCommand.Batch, batch.Command);
         Assert.Equal(16, batch.Concurrency);
         Assert.Equal(16, batch.Standby);
+        Assert.False(batch.NoResubmit);
+        Assert.True(SampleArguments.Parse(["--input", "parts.csv", "--output", "out.jsonl", "--no-resubmit"]).NoResubmit);
         Assert.Null(batch.Server);
 
         var serve = SampleArguments.Parse(["serve", "--port", "5055"]);

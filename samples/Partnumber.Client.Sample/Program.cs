@@ -84,6 +84,10 @@ try
         SocketAddress = arguments.SocketServer,
         StandbyConnections = arguments.Standby,
         Transports = arguments.Transports,
+
+        // A batch rides through a backend restart: a task the new process never heard of is POSTed again (a second task
+        // on the server is harmless here, the journal already tolerates a re-run). A single classification shows the error.
+        ResubmitLostClassifications = arguments.Command == SampleCommand.Batch && !arguments.NoResubmit,
     };
     if (arguments.Timeout is { } timeout)
     {

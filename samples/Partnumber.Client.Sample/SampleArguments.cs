@@ -58,6 +58,7 @@ public sealed class SampleArguments
           --output FILE         batch: JSON Lines journal (a rerun skips what is done); record: the recording file
           --concurrency N       classifications at once in batch mode (default 8)
           --standby N           pre-connected sockets the client keeps ready (default 0; try the concurrency)
+          --no-resubmit         batch: end a classification whose task a restarted backend lost, instead of resubmitting it
           --transport T         auto (WebSocket, else long-polling; the default), websocket or polling
           --replay FILE         for `serve`: a recording to replay (from `record`)
           --port N              port for `serve` (default 5000)
@@ -107,6 +108,12 @@ public sealed class SampleArguments
 
     /// <summary><c>--standby</c>: the client's <see cref="PartnumberClassificationClientOptions.StandbyConnections"/>.</summary>
     public int Standby { get; private set; }
+
+    /// <summary>
+    /// <c>--no-resubmit</c>: the batch does not resubmit classifications whose task a restarted backend lost (it does by
+    /// default: its journal tolerates a re-run, so a second task is harmless).
+    /// </summary>
+    public bool NoResubmit { get; private set; }
 
     /// <summary><c>--port</c> (serve).</summary>
     public int Port { get; private set; } = 5000;
@@ -192,6 +199,9 @@ public sealed class SampleArguments
                     break;
                 case "--standby":
                     parsed.Standby = ParseInt(arg, Value(), 0, ClassifyManyOptions.MaxAllowedConcurrency);
+                    break;
+                case "--no-resubmit":
+                    parsed.NoResubmit = true;
                     break;
                 case "--port":
                     parsed.Port = ParseInt(arg, Value(), 1, 65535);
