@@ -89,14 +89,7 @@ try
         // on the server is harmless here, the journal already tolerates a re-run). A single classification shows the error.
         ResubmitLostClassifications = arguments.Command == SampleCommand.Batch && !arguments.NoResubmit,
     };
-    if (arguments.Timeout is { } timeout)
-    {
-        options.ClassificationTimeout = timeout;
-        if (timeout < options.ConnectTimeout)
-        {
-            options.ConnectTimeout = timeout;
-        }
-    }
+    arguments.ApplyTimeout(options);
 
     await using var client = new PartnumberClassificationClient(options);
     return arguments.Command == SampleCommand.Batch

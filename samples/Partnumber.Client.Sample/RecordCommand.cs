@@ -40,10 +40,7 @@ public static class RecordCommand
             {
                 options.SocketAddress = arguments.SocketServer;
                 options.Transports = arguments.Transports;
-                if (arguments.Timeout is { } timeout)
-                {
-                    options.ClassificationTimeout = timeout;
-                }
+                arguments.ApplyTimeout(options);
             },
         });
         console.MarkupLineInterpolated($"Recording {arguments.Partnumbers.Count} partnumber(s) from {arguments.Server} into {output}.");

@@ -106,6 +106,26 @@ public sealed class SampleArguments
     /// <summary><c>--concurrency</c>.</summary>
     public int Concurrency { get; private set; } = ClassifyManyOptions.DefaultMaxConcurrency;
 
+    /// <summary>
+    /// Applies <c>--timeout</c>: the whole classification's budget and, when it is not longer than the connect timeout,
+    /// a connect timeout of 80 % of it, so an unreachable backend (its connect retried meanwhile) is reported as such
+    /// rather than as a timeout.
+    /// </summary>
+    /// <param name="options">The client options to change.</param>
+    public void ApplyTimeout(PartnumberClassificationClientOptions options)
+    {
+        if (Timeout is not { } timeout)
+        {
+            return;
+        }
+
+        options.ClassificationTimeout = timeout;
+        if (timeout <= options.ConnectTimeout)
+        {
+            options.ConnectTimeout = TimeSpan.FromTicks(timeout.Ticks * 4 / 5);
+        }
+    }
+
     /// <summary><c>--standby</c>: the client's <see cref="PartnumberClassificationClientOptions.StandbyConnections"/>.</summary>
     public int Standby { get; private set; }
 

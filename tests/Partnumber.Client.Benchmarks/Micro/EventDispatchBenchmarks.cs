@@ -117,7 +117,7 @@ public class EventDispatchBenchmarks
             return _session.NextAsync();
         }
 
-        public Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken) => Task.FromResult<IRealtimeConnection>(this);
+        public Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken, bool retryRefused = true) => Task.FromResult<IRealtimeConnection>(this);
 
         public Task EmitAsync(string eventName, string jsonPayload, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -29,7 +29,7 @@ internal sealed class ScriptedRealtimeConnector : IRealtimeConnector
 
     public int ConnectAttempts => Volatile.Read(ref _sequence);
 
-    public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
+    public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken, bool retryRefused = true)
     {
         var id = Interlocked.Increment(ref _sequence);
         if (ConnectGate is { } gate)

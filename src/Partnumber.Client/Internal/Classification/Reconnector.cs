@@ -55,7 +55,7 @@ internal sealed class Reconnector
             PooledConnection? pooled = null;
             try
             {
-                pooled = await _runtime.Pool.RentAsync(cancellationToken).ConfigureAwait(false);
+                pooled = await _runtime.Pool.RentAsync(cancellationToken, retryRefused: false).ConfigureAwait(false);
                 await pooled.Connection.EmitAsync(SocketIOEvents.Join, joinPayload, cancellationToken).ConfigureAwait(false);
                 Reconnects++;
                 LastDropReason = firstReason;

@@ -77,7 +77,9 @@ internal sealed class ConnectionPool : IAsyncDisposable
     public void Fill() => Replenish();
 
     /// <summary>A live connection for one classification (or ping): idle, standby or fresh. Return it with <see cref="Return"/>.</summary>
-    public async Task<PooledConnection> RentAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <param name="retryRefused">Whether a fresh connect retries a refused connection (see <see cref="IRealtimeConnector.ConnectAsync"/>).</param>
+    public async Task<PooledConnection> RentAsync(CancellationToken cancellationToken, bool retryRefused = true)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (TryTakeIdle() is { } idle)
@@ -90,7 +92,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
             return Rented(new PooledConnection(await AwaitClaimedAsync(connecting, cancellationToken).ConfigureAwait(false)));
         }
 
-        return Rented(new PooledConnection(await _connector.ConnectAsync(cancellationToken).ConfigureAwait(false)));
+        return Rented(new PooledConnection(await _connector.ConnectAsync(cancellationToken, retryRefused).ConfigureAwait(false)));
     }
 
     /// <summary>

@@ -4,5 +4,10 @@ namespace Partnumber.Client.Internal.Realtime;
 internal interface IRealtimeConnector : IAsyncDisposable
 {
     /// <summary>Connects, or throws <see cref="PartnumberConnectionException"/> (or <see cref="OperationCanceledException"/>).</summary>
-    Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken);
+    /// <param name="cancellationToken">Ends the attempt.</param>
+    /// <param name="retryRefused">
+    /// Whether a refused connection is tried again within the connect timeout (a first connect during a restart). False
+    /// for a reconnect, whose policy already spaces its attempts: retrying inside each would multiply the wait.
+    /// </param>
+    Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken, bool retryRefused = true);
 }

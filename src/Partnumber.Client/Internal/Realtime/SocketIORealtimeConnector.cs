@@ -32,7 +32,7 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
     /// <summary>Why WebSocket is currently not used for this endpoint; null when it is (for tests and diagnostics).</summary>
     internal string? WebSocketRefusal => _engineConnector.WebSocketRefusal;
 
-    public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
+    public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken, bool retryRefused = true)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, cancellationToken);
@@ -51,7 +51,7 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
                 _ = ConnectionPool.Close(connection); // its close handshake is bounded on its own: the caller learns of the failure now
                 throw TimedOut(attempt, lastFailure, null);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && RetryableFailure(ex) is { } why)
+            catch (Exception ex) when (retryRefused && ex is not OperationCanceledException && RetryableFailure(ex) is { } why)
             {
                 _ = ConnectionPool.Close(connection);
                 lastFailure = why;

@@ -109,6 +109,29 @@ public class ConnectRetryTests
         Assert.Equal(time.Fake.Start, time.GetUtcNow()); // no backoff waited: the clock was never advanced and nothing hung on it
     }
 
+    [Fact]
+    public async Task A_reconnect_does_not_retry_refused_connections_its_policy_spaces_the_attempts()
+    {
+        var time = new ObservableFakeTime();
+        var server = await FakePartnumberServer.StartAsync();
+        server.ForPartnumber("PN-GONE").Progress("um").NeverFinish();
+        await using var client = new PartnumberClassificationClient(new PartnumberClassificationClientOptions
+        {
+            BaseAddress = server.BaseAddress,
+            TimeProvider = time,
+            ReconnectPolicy = new PartnumberReconnectPolicy(maxAttempts: 2, baseDelay: TimeSpan.Zero, maxDelay: TimeSpan.Zero),
+        });
+        await using var updates = client.ClassifyAsync(new ClassificationRequest("PN-GONE")).GetAsyncEnumerator();
+        Assert.True(await updates.MoveNextAsync());
+
+        await server.DisposeAsync(); // gone for good: every reconnect is refused
+        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => updates.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+
+        // Ended without the fake clock moving: no connect-retry wait was taken inside the policy's attempts.
+        Assert.Contains("2 reconnect attempt(s) failed", error.Message);
+        Assert.Contains("refused", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>The next connect-retry wait the client arms (at most a second), skipping its other timers; fails if the classification ended first.</summary>
     private static async Task<TimeSpan> NextRetryDelayAsync(ObservableFakeTime time, Task running)
     {

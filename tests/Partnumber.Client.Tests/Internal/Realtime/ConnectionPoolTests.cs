@@ -512,7 +512,7 @@ public sealed class ConnectionPoolTests
 
         public ValueTask DisposeAsync() => default;
 
-        public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken)
+        public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken, bool retryRefused = true)
         {
             var id = Interlocked.Increment(ref _attempts);
             await _gate.WaitAsync(CancellationToken.None);
