@@ -105,13 +105,7 @@ public class LostTaskTests
             o.LostTaskTimeout = System.Threading.Timeout.InfiniteTimeSpan;
             o.ClassificationTimeout = TimeSpan.FromMinutes(3);
         });
-        harness.Connector.OnJoin = (connection, _) =>
-        {
-            if (harness.Connector.Connections.Count == 1)
-            {
-                connection.Drop("dropped");
-            }
-        };
+        DropTheFirstConnectionAtItsJoin(harness);
 
         var running = harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-NOCHECK"));
         await time.WaitForTimersAsync(TimeSpan.FromMinutes(3));
@@ -130,13 +124,7 @@ public class LostTaskTests
             o.TimeProvider = time;
             o.LostTaskTimeout = TimeSpan.FromSeconds(4);
         });
-        harness.Connector.OnJoin = (connection, _) =>
-        {
-            if (harness.Connector.Connections.Count == 1)
-            {
-                connection.Drop("dropped");
-            }
-        };
+        DropTheFirstConnectionAtItsJoin(harness);
 
         var running = harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-FIXED"));
         await time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(4));
@@ -277,6 +265,16 @@ public class LostTaskTests
         Assert.Equal(2, harness.Connector.ConnectAttempts);
         Assert.True(harness.Connector.Connections.First().IsDisposed);
     }
+
+    /// <summary>The backend restarts as the first connection joins: that connection drops, later ones join silently.</summary>
+    private static void DropTheFirstConnectionAtItsJoin(InMemoryClientHarness harness)
+        => harness.Connector.OnJoin = (connection, _) =>
+        {
+            if (harness.Connector.Connections.Count == 1)
+            {
+                connection.Drop("dropped");
+            }
+        };
 
     private static async Task<ScriptedConnection> FirstConnectionJoinedAsync(InMemoryClientHarness harness)
     {
