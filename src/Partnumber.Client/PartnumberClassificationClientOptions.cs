@@ -48,8 +48,8 @@ public sealed class PartnumberClassificationClientOptions
     /// <summary>
     /// How long establishing the realtime connection (WebSocket and Socket.IO namespace) may take. Default 10 seconds.
     /// Within it, a refused connection (a backend restarting) is tried again with backoff (100 ms doubling up to 1 s, with
-    /// jitter); an unknown host, a TLS failure or any answer from the server is not. A reconnect's attempts are spaced by
-    /// <see cref="ReconnectPolicy"/> instead.
+    /// jitter); an unknown host, a TLS failure or any answer from the server is not. A reconnect's first attempt does the same;
+    /// its later ones are spaced by <see cref="ReconnectPolicy"/> alone.
     /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
 

@@ -55,7 +55,9 @@ internal sealed class Reconnector
             PooledConnection? pooled = null;
             try
             {
-                pooled = await _runtime.Pool.RentAsync(cancellationToken, retryRefused: false).ConfigureAwait(false);
+                // The first attempt waits (up to ConnectTimeout) for an endpoint that refuses connections to come back: a
+                // restarting backend. Later attempts are spaced by the policy alone, so a dead one fails in bounded time.
+                pooled = await _runtime.Pool.RentAsync(cancellationToken, retryRefused: attempt == 1).ConfigureAwait(false);
                 await pooled.Connection.EmitAsync(SocketIOEvents.Join, joinPayload, cancellationToken).ConfigureAwait(false);
                 Reconnects++;
                 LastDropReason = firstReason;

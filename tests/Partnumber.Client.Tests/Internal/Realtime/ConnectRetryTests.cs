@@ -110,7 +110,7 @@ public class ConnectRetryTests
     }
 
     [Fact]
-    public async Task A_reconnect_does_not_retry_refused_connections_its_policy_spaces_the_attempts()
+    public async Task A_reconnect_waits_for_a_refusing_endpoint_in_its_first_attempt_only()
     {
         var time = new ObservableFakeTime();
         var server = await FakePartnumberServer.StartAsync();
@@ -119,17 +119,25 @@ public class ConnectRetryTests
         {
             BaseAddress = server.BaseAddress,
             TimeProvider = time,
-            ReconnectPolicy = new PartnumberReconnectPolicy(maxAttempts: 2, baseDelay: TimeSpan.Zero, maxDelay: TimeSpan.Zero),
+            ReconnectPolicy = new PartnumberReconnectPolicy(maxAttempts: 3, baseDelay: TimeSpan.Zero, maxDelay: TimeSpan.Zero),
         });
         await using var updates = client.ClassifyAsync(new ClassificationRequest("PN-GONE")).GetAsyncEnumerator();
         Assert.True(await updates.MoveNextAsync());
 
         await server.DisposeAsync(); // gone for good: every reconnect is refused
-        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => updates.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+        var next = updates.MoveNextAsync().AsTask();
+        var advanced = TimeSpan.Zero;
+        for (var waits = 0; waits < 100 && !next.IsCompleted; waits++)
+        {
+            var delay = await NextRetryDelayAsync(time, next);
+            time.Advance(delay);
+            advanced += delay;
+        }
 
-        // Ended without the fake clock moving: no connect-retry wait was taken inside the policy's attempts.
-        Assert.Contains("2 reconnect attempt(s) failed", error.Message);
+        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => next.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains("3 reconnect attempt(s) failed", error.Message);
         Assert.Contains("refused", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.InRange(advanced, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(11)); // one ConnectTimeout of retries, not three
     }
 
     /// <summary>The next connect-retry wait the client arms (at most a second), skipping its other timers; fails if the classification ended first.</summary>
