@@ -77,6 +77,12 @@ internal sealed class ClassificationApi
         using (response)
         {
             var status = (int)response.StatusCode;
+            if (response.StatusCode == System.Net.HttpStatusCode.ProxyAuthenticationRequired)
+            {
+                // Not the backend's answer: the proxy in front of it wants credentials; nothing reached the server.
+                throw new PartnumberConnectionException(ProxyRoute.AuthenticationRequired($"POST {_classifyUri}"));
+            }
+
             if (status < 200 || status > 299)
             {
                 string errorBody;

@@ -15,7 +15,7 @@ internal static class HttpClientFactory
     /// </summary>
     internal const int MaxConnectionsPerServer = 256;
 
-    /// <summary>The client for the POSTs.</summary>
+    /// <summary>The client for the POSTs (behind <see cref="ForwardProxyHandler"/>).</summary>
     /// <param name="acknowledgeImmediately">Re-arm TCP_QUICKACK on its connections (.NET 8+ on Linux).</param>
     /// <param name="onQuickAckRefused">Told when the platform refuses TCP_QUICKACK.</param>
     public static HttpClient CreateDefault(bool acknowledgeImmediately = false, Action<Exception>? onQuickAckRefused = null)
@@ -24,10 +24,17 @@ internal static class HttpClientFactory
         // Pooled connections are recycled so DNS changes are seen, as IHttpClientFactory would do. The POSTs are short
         // and few next to the minutes a classification lasts: a bounded pool keeps 1,000 classifications started at once
         // from opening (and then keeping idle, with 8 KB of buffers each) 1,000 connections.
-        var transport = CreateHandler(acknowledgeImmediately, onQuickAckRefused, useCookies: true);
-        transport.MaxConnectionsPerServer = MaxConnectionsPerServer;
+        SocketsHttpHandler Create(bool pooled)
+        {
+            var handler = CreateHandler(acknowledgeImmediately, onQuickAckRefused, useCookies: true, pooled);
+            handler.MaxConnectionsPerServer = MaxConnectionsPerServer;
+            return handler;
+        }
+
+        var transport = new ForwardProxyHandler(Create(pooled: true), () => Create(pooled: false));
 #else
-        var transport = new HttpClientHandler { MaxConnectionsPerServer = MaxConnectionsPerServer };
+        HttpClientHandler Create() => new() { MaxConnectionsPerServer = MaxConnectionsPerServer };
+        var transport = new ForwardProxyHandler(Create(), Create);
 #endif
         return new HttpClient(transport, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -39,25 +46,28 @@ internal static class HttpClientFactory
         => new(CreatePollingHandler(acknowledgeImmediately, onQuickAckRefused), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>
-    /// The handler for Engine.IO long-polling: no bound on connections (every polling session keeps a GET waiting for
+    /// The handler for Engine.IO long-polling (behind <see cref="ForwardProxyHandler"/>, as the POST client): no bound on connections (every polling session keeps a GET waiting for
     /// the server, so a bound would starve the POSTs of the sessions beyond it) and no cookie container (each Engine.IO
     /// session keeps its own cookies, for sticky sessions; a shared container would mix them).
     /// </summary>
     public static HttpMessageHandler CreatePollingHandler(bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused)
     {
 #if NET8_0_OR_GREATER
-        return CreateHandler(acknowledgeImmediately, onQuickAckRefused, useCookies: false);
+        return new ForwardProxyHandler(
+            CreateHandler(acknowledgeImmediately, onQuickAckRefused, useCookies: false, pooled: true),
+            () => CreateHandler(acknowledgeImmediately, onQuickAckRefused, useCookies: false, pooled: false));
 #else
-        return new HttpClientHandler { UseCookies = false };
+        return new ForwardProxyHandler(new HttpClientHandler { UseCookies = false }, () => new HttpClientHandler { UseCookies = false });
 #endif
     }
 
 #if NET8_0_OR_GREATER
-    private static SocketsHttpHandler CreateHandler(bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, bool useCookies)
+    // pooled: false makes every connection serve one request (ForwardProxyHandler's route through a forward proxy).
+    private static SocketsHttpHandler CreateHandler(bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, bool useCookies, bool pooled)
     {
         var handler = new SocketsHttpHandler
         {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            PooledConnectionLifetime = pooled ? TimeSpan.FromMinutes(2) : TimeSpan.Zero,
             UseCookies = useCookies,
         };
         if (acknowledgeImmediately && QuickAckStream.IsSupported)

@@ -128,12 +128,11 @@ internal sealed class RealtimeEndpoint
     private WebSocketUpgrade.RequestTemplate UpgradeRequest => _upgradeRequest ??= new WebSocketUpgrade.RequestTemplate(Uri, Headers);
 
     /// <summary>Whether <paramref name="proxy"/> would carry a connection to the ws/wss <paramref name="webSocketUri"/> (asked as http/https).</summary>
-    internal static bool ProxyApplies(IWebProxy proxy, Uri webSocketUri)
-    {
-        var asHttp = new UriBuilder(webSocketUri) { Scheme = webSocketUri.Scheme == "wss" ? "https" : "http" }.Uri;
-        return !proxy.IsBypassed(asHttp) && proxy.GetProxy(asHttp) is { } through && through != asHttp;
-    }
+    internal static bool ProxyApplies(IWebProxy proxy, Uri webSocketUri) => Net.ProxyRoute.Applies(proxy, webSocketUri);
 #endif
+
+    /// <summary>Whether the WebSocket goes through the platform's forward proxy (ClientWebSocket then tunnels with CONNECT).</summary>
+    public bool WebSocketThroughProxy => WebSocketFactory is null && Net.ProxyRoute.Applies(Net.ProxyRoute.System, Uri);
 
     private Dictionary<string, string> WithCookie(string cookieHeader)
         => new(_headers, StringComparer.OrdinalIgnoreCase) { ["Cookie"] = cookieHeader };

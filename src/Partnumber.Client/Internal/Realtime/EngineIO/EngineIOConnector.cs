@@ -62,7 +62,7 @@ internal sealed class EngineIOConnector
             {
                 return new OpenedEngineSession(await OpenWebSocketAsync(onClosed, onMalformed, cancellationToken).ConfigureAwait(false), null, null);
             }
-            catch (Exception ex) when (RefusalOf(ex) is { } reason)
+            catch (Exception ex) when (RefusalOf(ex, _endpoint.WebSocketThroughProxy) is { } reason)
             {
                 refusal = reason;
             }
@@ -92,12 +92,22 @@ internal sealed class EngineIOConnector
     /// Why <paramref name="exception"/>, thrown while opening a WebSocket, means the server or a proxy refuses WebSocket
     /// (where long-polling may still work); null when the endpoint itself is unreachable, slow or untrusted.
     /// </summary>
-    internal static string? RefusalOf(Exception exception)
+    /// <param name="exception">What opening the WebSocket threw.</param>
+    /// <param name="throughProxy">Whether the WebSocket went through a forward proxy's CONNECT tunnel.</param>
+    internal static string? RefusalOf(Exception exception, bool throughProxy = false)
     {
+        var sawIOFailure = false;
         for (var inner = exception; inner is not null; inner = inner.InnerException)
         {
             switch (inner)
             {
+                case HttpRequestException http when Net.ProxyRoute.TunnelRefusalStatus(http) is { } status:
+                    // A corporate proxy that tunnels only to 443 (403), wants credentials (407) or cannot reach the server
+                    // (5xx): plain proxied requests, long-polling's, may still pass.
+                    return status == 0 ? "the proxy refused the WebSocket tunnel" : $"the proxy refused the WebSocket tunnel (CONNECT answered {status})";
+                case HttpRequestException or IOException:
+                    sawIOFailure = true;
+                    break;
                 case WebSocketException { WebSocketErrorCode: WebSocketError.NotAWebSocket or WebSocketError.HeaderError or WebSocketError.UnsupportedProtocol or WebSocketError.ConnectionClosedPrematurely } refused:
                     return refused.Message;
                 case SocketException socket when socket.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted:
@@ -107,7 +117,7 @@ internal sealed class EngineIOConnector
             }
         }
 
-        return null;
+        return throughProxy && sawIOFailure ? "the proxy closed the WebSocket tunnel before the handshake completed" : null;
     }
 
     private (bool UseWebSocket, bool Probe, string? Refusal) Choose()

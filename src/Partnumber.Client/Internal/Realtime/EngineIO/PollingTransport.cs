@@ -81,6 +81,11 @@ internal sealed class PollingTransport : EngineIOTransport
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         StoreCookies(cookies, uri, response);
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.ProxyAuthenticationRequired)
+        {
+            throw new PartnumberConnectionException(Net.ProxyRoute.AuthenticationRequired($"the long-polling handshake to {uri}"));
+        }
+
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new PartnumberConnectionException($"The Socket.IO endpoint {uri} refused the long-polling handshake: {Describe(response, body)}.");
