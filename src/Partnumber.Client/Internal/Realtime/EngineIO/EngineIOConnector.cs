@@ -10,7 +10,8 @@ namespace Partnumber.Client.Internal.Realtime.EngineIO;
 /// the handshake) the same connect goes on over long-polling, and for <see cref="RefusalMemory"/> every connect goes
 /// straight to long-polling (no failed attempt per connection). After that, the next connect polls and probes an upgrade
 /// in the background: the connection never waits for the retest, and a success makes WebSocket the first choice again.
-/// A polling handshake that offers no WebSocket counts as a refusal too.
+/// A polling handshake that offers no WebSocket counts as a refusal too, and so does a forward proxy refusing the CONNECT
+/// tunnel. Until the endpoint's first WebSocket succeeded or was refused, concurrent connects wait for the one finding out.
 /// </summary>
 internal sealed class EngineIOConnector
 {
@@ -22,6 +23,8 @@ internal sealed class EngineIOConnector
     private readonly object _gate = new();
     private string? _refusal; // why WebSocket was last refused; null while it works (or was never tried)
     private long _retryAt; // TimeProvider timestamp after which WebSocket is tried again
+    private bool _webSocketWorked; // a WebSocket (or an upgrade) to this endpoint has succeeded
+    private TaskCompletionSource<bool>? _finding; // the connect finding out whether WebSocket works, while nobody knows
 
     public EngineIOConnector(RealtimeEndpoint endpoint, ILogger logger)
     {
@@ -55,12 +58,69 @@ internal sealed class EngineIOConnector
             return await OpenPollingAsync(onClosed, onMalformed, probe: false, fallbackReason: null, cancellationToken).ConfigureAwait(false);
         }
 
-        var (useWebSocket, probe, refusal) = Choose();
+        // While the endpoint's WebSocket verdict is unknown, one connect finds out and the others wait for it: 20
+        // classifications started at once behind a proxy that refuses the tunnel cost one refused attempt, not 20.
+        TaskCompletionSource<bool>? finding = null;
+        (bool UseWebSocket, bool Probe, string? Refusal) choice;
+        while (true)
+        {
+            Task? someoneElseFinding = null;
+            lock (_gate)
+            {
+                if (_refusal is null && !_webSocketWorked)
+                {
+                    if (_finding is { } running)
+                    {
+                        someoneElseFinding = running.Task;
+                    }
+                    else
+                    {
+                        finding = _finding = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    }
+                }
+            }
+
+            if (someoneElseFinding is null)
+            {
+                choice = Choose();
+                break;
+            }
+
+            await someoneElseFinding.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await OpenChosenAsync(choice, onClosed, onMalformed, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (finding is not null)
+            {
+                lock (_gate)
+                {
+                    _finding = null;
+                }
+
+                finding.TrySetResult(true);
+            }
+        }
+    }
+
+    private async Task<OpenedEngineSession> OpenChosenAsync((bool UseWebSocket, bool Probe, string? Refusal) choice, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
+    {
+        var (useWebSocket, probe, refusal) = choice;
         if (useWebSocket)
         {
             try
             {
-                return new OpenedEngineSession(await OpenWebSocketAsync(onClosed, onMalformed, cancellationToken).ConfigureAwait(false), null, null);
+                var session = await OpenWebSocketAsync(onClosed, onMalformed, cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _webSocketWorked = true;
+                }
+
+                return new OpenedEngineSession(session, null, null);
             }
             catch (Exception ex) when (RefusalOf(ex, _endpoint.WebSocketThroughProxy) is { } reason)
             {
@@ -168,6 +228,7 @@ internal sealed class EngineIOConnector
         {
             changed = _refusal is not null;
             _refusal = null;
+            _webSocketWorked = true;
         }
 
         if (changed)
