@@ -65,6 +65,39 @@ public sealed class EndpointTests
     }
 
     [Fact]
+    public async Task A_task_lost_to_a_backend_restart_ends_the_stream_with_one_failure_typed_ClassificationLostException()
+    {
+        await using var fake = await FakePartnumberServer.StartAsync();
+        fake.ForPartnumber("PN-LOST").Progress("a").NeverFinish();
+        await using var app = await WebSampleHost.StartAsync(fake.BaseAddress, new Dictionary<string, string?>
+        {
+            ["Partnumber:LostTaskTimeout"] = "00:00:01",
+        });
+        using var http = app.CreateHttpClient();
+
+        // The backend restarts once the first progress event reached the stream's reader.
+        var events = await ReadEventsAsync(http, "api/classify?partnumber=PN-LOST", onEvent: type =>
+        {
+            if (type == "progress")
+            {
+                fake.SimulateRestart();
+            }
+        });
+
+        Assert.Equal(["progress", "failure"], events.Select(e => e.Type));
+        Assert.Equal("ClassificationLostException", events[1].Data.GetProperty("type").GetString());
+        Assert.Equal(Assert.Single(fake.Journal.Requests).TaskId, events[1].Data.GetProperty("taskId").GetString());
+    }
+
+    [Fact]
+    public void Any_other_client_exception_is_a_failure_event_with_its_own_type_and_message()
+    {
+        var error = ErrorEvent.From(new PartnumberClientException("The server answered 202 without a room_id."));
+
+        Assert.Equal(new ErrorEvent("PartnumberClientException", "The server answered 202 without a room_id.", null, null), error);
+    }
+
+    [Fact]
     public async Task Without_a_backend_the_app_starts_the_embedded_fake_and_stops_it_with_the_app()
     {
         Uri embedded;
@@ -91,7 +124,7 @@ public sealed class EndpointTests
         await Assert.ThrowsAsync<SocketException>(() => probe.ConnectAsync(embedded.Host, embedded.Port));
     }
 
-    internal static async Task<List<(string Type, JsonElement Data)>> ReadEventsAsync(HttpClient http, string url)
+    internal static async Task<List<(string Type, JsonElement Data)>> ReadEventsAsync(HttpClient http, string url, Action<string>? onEvent = null)
     {
         using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
@@ -100,6 +133,7 @@ public sealed class EndpointTests
         await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(await response.Content.ReadAsStreamAsync()).EnumerateAsync())
         {
             events.Add((item.EventType, JsonDocument.Parse(item.Data).RootElement.Clone()));
+            onEvent?.Invoke(item.EventType);
         }
 
         return events;

@@ -8,8 +8,6 @@ namespace Partnumber.Client.WebSample.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class SingleClassificationTests(BrowserFixture fixture)
 {
-    private static readonly TimeSpan JournalBound = TimeSpan.FromSeconds(10);
-
     private FakePartnumberServer Fake => fixture.Fake;
 
     [SkippableFact]
@@ -84,14 +82,13 @@ public sealed class SingleClassificationTests(BrowserFixture fixture)
         Fake.ForPartnumber(partnumber).Progress("Lendo o pedido").NeverFinish();
         await using var app = await WebSampleHost.StartAsync(Fake.BaseAddress, new Dictionary<string, string?>
         {
-            ["Partnumber:ClassificationTimeout"] = "00:00:01.500",
+            ["Partnumber:ClassificationTimeout"] = "00:00:03",
         });
         await using var page = await fixture.OpenAsync(app);
 
         await page.ClassifyAsync(partnumber);
 
-        await ExpectError(page, "ClassificationTimeoutException", "progress 1 of 1");
-        Assert.Equal(["Step 1 of 1: Lendo o pedido"], await page.StepTextsAsync());
+        await ExpectError(page, "ClassificationTimeoutException", "(ClassificationTimeout)");
     }
 
     [SkippableFact]
@@ -136,8 +133,8 @@ public sealed class SingleClassificationTests(BrowserFixture fixture)
             }
 
             // The browser leaving aborts the request, which cancels the classification: the SDK closes its connection.
-            using var bound = new CancellationTokenSource(JournalBound);
-            var closed = await Fake.Journal.WaitForClosedSessionAsync(s => s.SocketSessionId == socketSessionId, bound.Token);
+            // Bounded by the journal's wait (BrowserFixture.JournalBound), which then fails listing what it saw.
+            var closed = await Fake.Journal.WaitForClosedSessionAsync(s => s.SocketSessionId == socketSessionId);
             Assert.True(closed.IsClosed);
 
             var next = Unique("PN-NEXT");
@@ -166,9 +163,9 @@ public sealed class SingleClassificationTests(BrowserFixture fixture)
         foreach (var partnumber in partnumbers)
         {
             Fake.ForPartnumber(partnumber)
-                .Progress($"{partnumber}: lendo", TimeSpan.FromMilliseconds(300))
-                .Progress($"{partnumber}: consultando", TimeSpan.FromMilliseconds(300))
-                .Progress($"{partnumber}: gerando", TimeSpan.FromMilliseconds(300))
+                .Progress($"{partnumber}: lendo", TimeSpan.FromMilliseconds(500))
+                .Progress($"{partnumber}: consultando", TimeSpan.FromMilliseconds(500))
+                .Progress($"{partnumber}: gerando", TimeSpan.FromMilliseconds(500))
                 .Finish($"Descrição de {partnumber}");
         }
 

@@ -18,6 +18,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>How long an expectation on the page waits: generous, the machine is shared and has 2 cores.</summary>
     public const float ExpectTimeoutMs = 20_000;
 
+    /// <summary>How long the tests wait for the fake's journal to show something (a closed connection...).</summary>
+    public static readonly TimeSpan JournalBound = TimeSpan.FromSeconds(10);
+
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -34,7 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         SetDefaultExpectTimeout(ExpectTimeoutMs);
-        Fake = await FakePartnumberServer.StartAsync();
+        Fake = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { JournalWaitTimeout = JournalBound });
         App = await WebSampleHost.StartAsync(Fake.BaseAddress);
 
         // Without chromium the tests skip (or fail under CI) one by one, saying why; nothing to launch here.
