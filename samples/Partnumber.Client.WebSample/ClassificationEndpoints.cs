@@ -26,14 +26,16 @@ public static class ClassificationEndpoints
 
             var request = new ClassificationRequest(partnumber.Trim())
             {
-                Description = description,
-                Manufacturer = manufacturer,
-                Supplier = supplier,
+                Description = Optional(description),
+                Manufacturer = Optional(manufacturer),
+                Supplier = Optional(supplier),
             };
 
             // The browser closing the EventSource aborts the request, which cancels the classification.
             return TypedResults.ServerSentEvents(StreamAsync(client, request, http.RequestAborted));
         });
+
+        static string? Optional(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
         static async IAsyncEnumerable<SseItem<object>> StreamAsync(
             IPartnumberClassificationClient client, ClassificationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -238,7 +238,12 @@ function startBatch() {
     }
     updateCounts(batch.rows.length);
   });
-  source.addEventListener('summary', () => {
+  source.addEventListener('summary', e => {
+    // The server's counts are the batch's own: show those.
+    const s = JSON.parse(e.data);
+    batch.done = s.done;
+    batch.failed = s.failed;
+    updateCounts(s.total);
     ended = true;
     endBatch('finished');
   });
