@@ -21,6 +21,7 @@ public sealed class SingleClassificationTests(BrowserFixture fixture)
             .Progress("Gerando classificação", TimeSpan.FromMilliseconds(80))
             .Finish("Válvula de retenção", new { ncm = "8481.30.00", confidence = 0.97 });
         await using var page = await fixture.OpenAsync();
+        await page.RecordPercentagesAsync();
 
         await page.ClassifyWithKeyboardAsync(partnumber, description: "válvula", manufacturer: "ACME", supplier: "Distribuidora Sul");
 
@@ -28,6 +29,7 @@ public sealed class SingleClassificationTests(BrowserFixture fixture)
         Assert.Equal(
             ["Step 1 of 4: Lendo o pedido", "Step 2 of 4: Consultando o catálogo", "Step 3 of 4: Calculando a NCM", "Step 4 of 4: Gerando classificação"],
             await page.StepTextsAsync());
+        Assert.Equal(["25 %", "50 %", "75 %", "100 %"], await page.RecordedPercentagesAsync());
         Assert.Equal(100, await page.ProgressValueAsync());
         await Expect(page.ProgressPercent).ToHaveTextAsync("100 %");
 

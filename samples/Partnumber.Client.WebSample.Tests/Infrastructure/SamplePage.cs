@@ -104,5 +104,32 @@ public sealed class SamplePage : IAsyncDisposable
     public async Task<double?> ProgressValueAsync() =>
         await Progress.EvaluateAsync<double?>("bar => bar.hasAttribute('value') ? bar.value : null");
 
+    /// <summary>From now on, records every percentage the bar's label shows (a MutationObserver in the page).</summary>
+    public async Task RecordPercentagesAsync() => await Page.EvaluateAsync(
+        """
+        () => {
+          const label = document.getElementById('progress-percent');
+          window.recordedPercentages = [];
+          new MutationObserver(() => window.recordedPercentages.push(label.textContent))
+            .observe(label, { childList: true, characterData: true, subtree: true });
+        }
+        """);
+
+    /// <summary>The percentages recorded since <see cref="RecordPercentagesAsync"/>, blanks and repeats left out.</summary>
+    public async Task<IReadOnlyList<string>> RecordedPercentagesAsync()
+    {
+        var recorded = await Page.EvaluateAsync<string[]>("() => window.recordedPercentages");
+        var shown = new List<string>();
+        foreach (var text in recorded.Where(t => t.Length > 0))
+        {
+            if (shown.Count == 0 || shown[^1] != text)
+            {
+                shown.Add(text);
+            }
+        }
+
+        return shown;
+    }
+
     public async ValueTask DisposeAsync() => await Context.CloseAsync();
 }
