@@ -326,7 +326,7 @@ public sealed class PeerDeployment : IAsyncDisposable
         return (webSocket, polling);
     }
 
-    /// <summary>Kills every process of the backend at once (SIGKILL): the crash case.</summary>
+    /// <summary>Kills every process of the backend at once (SIGKILL), with everything they started: the crash case.</summary>
     public async Task KillAsync()
     {
         Log.Add("test", "killing the backend");
