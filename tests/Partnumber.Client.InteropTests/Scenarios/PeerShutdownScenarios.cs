@@ -12,8 +12,8 @@ namespace Partnumber.Client.InteropTests.Scenarios;
 /// </summary>
 public sealed class PeerShutdownScenarios(ITestOutputHelper output)
 {
-    /// <summary>How long a peer may take to stop by itself after its launcher died or its stdin closed.</summary>
-    private static readonly TimeSpan StopBound = TimeSpan.FromSeconds(15);
+    /// <summary>How long a peer may take to stop by itself after its launcher died or its stdin closed (a loaded machine).</summary>
+    private static readonly TimeSpan StopBound = PeerProcess.StopTimeout;
 
     public enum Peer
     {

@@ -17,7 +17,7 @@ exits, a SIGTERM/SIGINT, or (with --exit-on-stdin-close) the end of standard inp
 
 Stopping (peer_child.py): nginx runs in a process group of its own. On SIGTERM/SIGINT, at the end of standard input,
 when nginx fails to start, or when this launcher exits for any other reason, nginx's master gets SIGTERM (nginx's fast
-shutdown: it stops its workers and waits for them), and whatever is still running 5 s later in its group gets
+shutdown: it stops its workers and waits for them), and whatever is still running 10 s later in its group gets
 SIGKILL. If this launcher is killed outright (SIGKILL), the kernel sends nginx's master SIGTERM (PR_SET_PDEATHSIG):
 never SIGKILL, since a master killed that way leaves its workers running.
 """

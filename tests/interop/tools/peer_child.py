@@ -70,7 +70,7 @@ def killpg(pgid, sig):
         pass
 
 
-def stop(process, timeout=5.0, log=print):
+def stop(process, timeout=10.0, log=print):
     """Stops `process` (started by `spawn`) and everything in its process group; returns its exit code."""
     pgid = process.pid
     if process.poll() is None:

@@ -5,7 +5,7 @@
 
 PROGRAM runs with this process's standard output and error, standard input /dev/null, in a process group of its own
 (peer_child.py). It is stopped in an orderly way (SIGTERM; SIGKILL to its process group only if it is still running
---grace seconds later, 5 by default), together with anything it left in its group (gunicorn's workers, say), when
+--grace seconds later, 10 by default), together with anything it left in its group (gunicorn's workers, say), when
 standard input closes (the test host that started this guard died or closed it), on SIGTERM/SIGINT, and when this guard
 is killed outright (the kernel sends PROGRAM SIGTERM: PR_SET_PDEATHSIG). Exits with PROGRAM's exit code (128 + N when
 signal N killed it), or 0 when it stopped PROGRAM itself.
@@ -23,7 +23,7 @@ import peer_child
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--name", default="guard", help="used in log lines")
-    p.add_argument("--grace", type=float, default=5.0, help="seconds between SIGTERM and SIGKILL")
+    p.add_argument("--grace", type=float, default=10.0, help="seconds between SIGTERM and SIGKILL")
     p.add_argument("command", nargs=argparse.REMAINDER, help="-- PROGRAM [ARGS...]")
     args = p.parse_args(argv)
     if args.command[:1] == ["--"]:
