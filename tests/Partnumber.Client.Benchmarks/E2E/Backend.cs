@@ -75,15 +75,23 @@ internal sealed class Backend : IAsyncDisposable
         }
 
         string? line;
-        do
+        try
         {
-            line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            do
+            {
+                line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            while (line is not null && !line.StartsWith("PEER_READY port=", StringComparison.Ordinal));
         }
-        while (line is not null && !line.StartsWith("PEER_READY port=", StringComparison.Ordinal));
+        catch (TimeoutException)
+        {
+            line = null; // no ready line within 30 s: stopped below like one that exited
+        }
 
         if (line is null)
         {
-            process.Kill();
+            await StopAsync(process);
+            process.Dispose();
             throw new InvalidOperationException($"the {name} backend did not start");
         }
 
@@ -94,18 +102,35 @@ internal sealed class Backend : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _process.StandardInput.Close(); // every backend exits when its stdin closes
+        await StopAsync(_process);
+        _process.Dispose();
+    }
+
+    /// <summary>
+    /// Closes stdin (every backend exits when it closes) and waits up to 5 s; then kills it (SIGKILL) and waits again.
+    /// Each backend is one process (taskset execs it), so killing it leaves nothing behind.
+    /// </summary>
+    private static async Task StopAsync(Process process)
+    {
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // it already exited and the pipe is broken
+        }
+
         using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await _process.WaitForExitAsync(exit.Token);
+            await process.WaitForExitAsync(exit.Token);
         }
         catch (OperationCanceledException)
         {
-            _process.Kill();
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
-
-        _process.Dispose();
     }
 
     private static async Task DrainAsync(StreamReader reader)

@@ -212,7 +212,8 @@ internal static class Harness
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            process.Kill(entireProcessTree: true); // one process (taskset execs it): nothing of it is left behind
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             return Failed(scenario.N, $"client {client.Id} killed: still running after {warmupSeconds} s + {ClientRunLimit.TotalMinutes} min");
         }
     }

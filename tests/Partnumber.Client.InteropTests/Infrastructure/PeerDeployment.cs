@@ -129,8 +129,11 @@ public sealed class PeerDeployment : IAsyncDisposable
                 environment["PN_" + extra[i].TrimStart('-').Replace('-', '_').ToUpperInvariant()] = extra[i + 1];
             }
 
+            // Under peer_guard.py: gunicorn does not watch its stdin, and its master and worker must not outlive a
+            // test host that died.
             var arguments = new List<string>
             {
+                RepoPaths.PeerGuard, "--name", name, "--", PeerRequirements.Python,
                 "-m", "gunicorn", "--worker-class", "eventlet", "--workers", "1", "--bind", "127.0.0.1:0",
                 "--chdir", Path.GetDirectoryName(RepoPaths.FlaskApp)!, "--graceful-timeout", "1", "app:app",
             };
@@ -323,7 +326,7 @@ public sealed class PeerDeployment : IAsyncDisposable
         return (webSocket, polling);
     }
 
-    /// <summary>Kills every process of the backend at once (SIGKILL): the crash case.</summary>
+    /// <summary>Kills every process of the backend at once (SIGKILL), with everything they started: the crash case.</summary>
     public async Task KillAsync()
     {
         Log.Add("test", "killing the backend");

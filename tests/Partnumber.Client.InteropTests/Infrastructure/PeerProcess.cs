@@ -5,8 +5,9 @@ using System.Text.RegularExpressions;
 namespace Partnumber.Client.InteropTests.Infrastructure;
 
 /// <summary>
-/// One real server process (Flask worker, Node server, redis-server): started with its output captured into a
-/// <see cref="PeerLog"/>, ready when it prints its ready line, killed (SIGKILL, whole tree) on dispose.
+/// One real server process (Flask worker, Node server, redis-server, nginx's launcher) and whatever it starts: started
+/// with its output captured into a <see cref="PeerLog"/>, ready when it prints its ready line. Stopped in an orderly way
+/// on dispose (stdin closed and SIGTERM, then the whole tree waited for); <see cref="KillAsync"/> is the crash.
 /// </summary>
 public sealed partial class PeerProcess : IAsyncDisposable
 {
@@ -17,6 +18,15 @@ public sealed partial class PeerProcess : IAsyncDisposable
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Regex _readyLine;
     private int _disposed;
+    private int? _exitCode;
+
+    /// <summary>
+    /// How long <see cref="DisposeAsync"/> waits for the tree to stop by itself before it kills what is left. A stop
+    /// takes about 1 s (gunicorn; the others less), but a CI machine shared with other builds was seen to need more than
+    /// 5 s (gunicorn's master exiting 4 s after its last log line, load average 11 on 2 cores). Longer than the
+    /// launchers' own 10 s before they SIGKILL their server, so that they get to do it.
+    /// </summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
 
     private PeerProcess(string name, ProcessStartInfo info, PeerLog log, Regex readyLine)
     {
@@ -26,7 +36,11 @@ public sealed partial class PeerProcess : IAsyncDisposable
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data, "out");
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data, "err");
-        _process.Exited += (_, _) => _exited.TrySetResult();
+        _process.Exited += (_, _) =>
+        {
+            _exitCode = SafeExitCode(_process) is var code && int.TryParse(code, CultureInfo.InvariantCulture, out var value) ? value : null;
+            _exited.TrySetResult();
+        };
     }
 
     public string Name => _name;
@@ -37,6 +51,9 @@ public sealed partial class PeerProcess : IAsyncDisposable
     public bool HasExited => _exited.Task.IsCompleted;
 
     public int Id => _process.Id;
+
+    /// <summary>The exit code once the process has exited (128 + N: killed by signal N), else null; kept after dispose.</summary>
+    public int? ExitCode => _exited.Task.IsCompleted ? _exitCode : null;
 
     /// <summary>Matches the peers' own ready line, <c>PEER_READY port=NNNN</c>.</summary>
     [GeneratedRegex(@"PEER_READY port=(?<port>\d+)")]
@@ -103,8 +120,129 @@ public sealed partial class PeerProcess : IAsyncDisposable
         return peer;
     }
 
-    /// <summary>Kills the process tree at once (SIGKILL), as a crash or an OOM kill would, and waits until it is gone.</summary>
+    /// <summary>
+    /// Kills the process and every descendant at once (SIGKILL), as a crash or an OOM kill would, and waits until each
+    /// one is gone. The tree is read and frozen before anything is killed (<see cref="ProcessTree"/>): a process whose
+    /// parent dies first is otherwise out of reach.
+    /// </summary>
     public async Task KillAsync()
+    {
+        if (!ProcessTree.IsSupported)
+        {
+            KillWithDotNet();
+            await WaitForExitAsync("SIGKILL").ConfigureAwait(false);
+            _log.Add(_name, $"killed (exit code {SafeExitCode(_process)})");
+            return;
+        }
+
+        var tree = _process.HasExited ? [] : ProcessTree.Freeze(_process.Id);
+        ProcessTree.KillAll(tree);
+        var left = await ProcessTree.WaitUntilGoneAsync(tree, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        if (left.Count > 0)
+        {
+            _log.Add(_name, $"still running 10 s after SIGKILL: {ProcessTree.Describe(left)}");
+        }
+
+        await WaitForExitAsync("SIGKILL").ConfigureAwait(false);
+        _log.Add(_name, $"killed {tree.Count} process(es): {ProcessTree.Describe(tree)} (exit code {SafeExitCode(_process)})");
+    }
+
+    /// <summary>
+    /// What a dying test host does to its peers: their standard input closes (the peers started with
+    /// <c>--exit-on-stdin-close</c>, and nginx's launcher and peer_guard.py, stop when it does).
+    /// </summary>
+    public void CloseStandardInput()
+    {
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            // already closed, or the process is gone
+        }
+    }
+
+    /// <summary>
+    /// Stops the peer in an orderly way: closes its standard input and sends it SIGTERM, then waits (at most
+    /// <see cref="StopTimeout"/>) until it and every process it started are gone; what is still running then is
+    /// killed as <see cref="KillAsync"/> does.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private async Task StopAsync()
+    {
+        if (!ProcessTree.IsSupported)
+        {
+            CloseStandardInput();
+            KillWithDotNet();
+            await WaitForExitAsync("SIGKILL").ConfigureAwait(false);
+            return;
+        }
+
+        // Read before anything is signalled: the members that outlive their parent are still known by pid.
+        var tree = _process.HasExited ? [] : ProcessTree.Read(_process.Id);
+        if (tree.Count == 0)
+        {
+            await WaitForExitAsync("its exit").ConfigureAwait(false);
+            return;
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        CloseStandardInput();
+        ProcessTree.Terminate(tree[0]); // the root: a launcher stops what it started
+        var left = await ProcessTree.WaitUntilGoneAsync(tree, StopTimeout).ConfigureAwait(false);
+        if (left.Count == 0)
+        {
+            await WaitForExitAsync("SIGTERM").ConfigureAwait(false);
+            _log.Add(_name, $"stopped in {watch.ElapsedMilliseconds} ms (exit code {SafeExitCode(_process)})");
+            return;
+        }
+
+        // Still running after the orderly stop: kill what is left, each with its descendants (frozen first).
+        _log.Add(_name, $"still running {StopTimeout.TotalSeconds:0} s after SIGTERM: {ProcessTree.Describe(left)}; killing them");
+        var frozen = left.SelectMany(m => ProcessTree.IsAlive(m) ? ProcessTree.Freeze(m.Pid) : []).DistinctBy(m => m.Pid).ToList();
+        ProcessTree.KillAll(frozen);
+        var survivors = await ProcessTree.WaitUntilGoneAsync(frozen, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        if (survivors.Count > 0)
+        {
+            _log.Add(_name, $"still running 10 s after SIGKILL: {ProcessTree.Describe(survivors)}");
+        }
+
+        await WaitForExitAsync("SIGKILL").ConfigureAwait(false);
+        _log.Add(_name, $"killed {frozen.Count} process(es) after the orderly stop timed out (exit code {SafeExitCode(_process)})");
+    }
+
+    /// <summary>Waits (bounded) for the root's exit and the end of its output, so that the exit code and last lines are known.</summary>
+    private async Task WaitForExitAsync(string after)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _log.Add(_name, $"did not exit (or its output did not end) within 10 s of {after}");
+        }
+    }
+
+    private void KillWithDotNet()
     {
         try
         {
@@ -117,29 +255,6 @@ public sealed partial class PeerProcess : IAsyncDisposable
         {
             // already gone
         }
-
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            _log.Add(_name, "did not exit within 10 s of SIGKILL");
-        }
-
-        _log.Add(_name, $"killed (exit code {SafeExitCode(_process)})");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await KillAsync().ConfigureAwait(false);
-        _process.Dispose();
     }
 
     private static string SafeExitCode(Process process)

@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace Partnumber.Client.InteropTests.Infrastructure;
 
-/// <summary>A throwaway redis-server on a free loopback port, no persistence (--save '' --appendonly no).</summary>
+/// <summary>
+/// A throwaway redis-server on a free loopback port, no persistence (--save '' --appendonly no), run under
+/// tests/interop/tools/peer_guard.py so that it stops when the test host's stdin pipe closes.
+/// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly PeerProcess _process;
@@ -26,10 +29,14 @@ public sealed class RedisServer : IAsyncDisposable
             var port = FreePort.Pick();
             try
             {
+                // Under peer_guard.py: redis-server does not watch its stdin, and must not outlive a test host that died.
                 var process = await PeerProcess.StartAsync(
                     "redis",
-                    PeerRequirements.RedisServer,
-                    ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                    PeerRequirements.Python,
+                    [
+                        RepoPaths.PeerGuard, "--name", "redis", "--", PeerRequirements.RedisServer,
+                        "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                    ],
                     log,
                     new Regex("Ready to accept connections"),
                     knownPort: port,
@@ -45,8 +52,11 @@ public sealed class RedisServer : IAsyncDisposable
         throw new InvalidOperationException("redis-server did not start.", last);
     }
 
-    /// <summary>Kills redis-server at once (SIGKILL): the message queue is gone.</summary>
+    /// <summary>Kills redis-server (and its guard) at once (SIGKILL): the message queue is gone.</summary>
     public Task KillAsync() => _process.KillAsync();
+
+    /// <summary>The guard process (peer_guard.py) with redis-server under it.</summary>
+    public PeerProcess Process => _process;
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

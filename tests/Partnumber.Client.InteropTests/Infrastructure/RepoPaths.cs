@@ -26,4 +26,7 @@ public static class RepoPaths
 
     /// <summary>Starts nginx unprivileged in front of a peer (tests/interop/nginx/*.conf.template).</summary>
     public static string NginxProxy => Path.Combine(RepositoryRoot, "tests", "interop", "tools", "nginx_proxy.py");
+
+    /// <summary>Runs a server that does not watch its stdin (redis-server, gunicorn) so that it stops with the test host.</summary>
+    public static string PeerGuard => Path.Combine(RepositoryRoot, "tests", "interop", "tools", "peer_guard.py");
 }

@@ -193,7 +193,20 @@ public abstract class RecordReplayScenarios<TFixture>(TFixture fixture, ITestOut
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                // Timed out: the client must not outlive the test (one process, no children).
+                process.Kill();
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+
         Assert.True(expectFailure || process.ExitCode == 0, $"socket.io-client against {baseAddress}: exit {process.ExitCode}: {await stderr}{await stdout}");
         var seen = JsonNode.Parse((await stdout).Trim())!;
 

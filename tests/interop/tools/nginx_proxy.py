@@ -14,9 +14,14 @@ directory by default (removed on exit). The configuration is started as
 `nginx -p DIR -c DIR/nginx.conf -g 'daemon off;'`; nginx's access log goes to standard output and its error log to
 standard error. Once nginx accepts connections this prints one line `PEER_READY port=<port>`, then stays until nginx
 exits, a SIGTERM/SIGINT, or (with --exit-on-stdin-close) the end of standard input.
+
+Stopping (peer_child.py): nginx runs in a process group of its own. On SIGTERM/SIGINT, at the end of standard input,
+when nginx fails to start, or when this launcher exits for any other reason, nginx's master gets SIGTERM (nginx's fast
+shutdown: it stops its workers and waits for them), and whatever is still running 10 s later in its group gets
+SIGKILL. If this launcher is killed outright (SIGKILL), the kernel sends nginx's master SIGTERM (PR_SET_PDEATHSIG):
+never SIGKILL, since a master killed that way leaves its workers running.
 """
 import argparse
-import ctypes
 import os
 import re
 import shutil
@@ -27,6 +32,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import peer_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATES = os.path.join(os.path.dirname(HERE), "nginx")
@@ -72,12 +79,6 @@ def write_config(args, prefix, port):
     return path
 
 
-def die_with_parent():
-    # nginx's master must not outlive this launcher, even when the launcher is killed with SIGKILL alone.
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def accepts(port):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -86,21 +87,42 @@ def accepts(port):
         return False
 
 
-def start(args, prefix, port):
-    """Starts nginx on `port`; returns the process once it accepts connections, or None if it exited first."""
-    config = write_config(args, prefix, port)
-    command = [args.nginx, "-p", prefix, "-c", config, "-g", "daemon off;"]
-    log(args, "$ " + " ".join(command))
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)  # noqa: S603
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return None
-        if accepts(port):
-            return process
-        time.sleep(0.02)
-    process.kill()
-    raise SystemExit(f"nginx did not accept connections on port {port} within {READY_TIMEOUT_SECONDS} s")
+class Launcher:
+    """nginx and how it is stopped: `stop` may come from a signal handler or the stdin watcher at any time."""
+
+    def __init__(self, args):
+        self.args = args
+        self.process = None
+        self.stopping = threading.Event()
+
+    def stop(self, *_):
+        self.stopping.set()
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()  # nginx: SIGTERM is a fast shutdown (the master stops its workers, then exits)
+
+    def start(self, prefix, port):
+        """Starts nginx on `port`; returns True once it accepts connections, False if it exited first (or a stop came)."""
+        args = self.args
+        config = write_config(args, prefix, port)
+        command = [args.nginx, "-p", prefix, "-c", config, "-g", "daemon off;"]
+        log(args, "$ " + " ".join(command))
+        self.process = peer_child.spawn(command, stdin=subprocess.DEVNULL)
+        if self.stopping.is_set():
+            return False  # a stop came while it was being started
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None or self.stopping.is_set():
+                return False
+            if accepts(port):
+                return True
+            time.sleep(0.02)
+        self.stop_nginx()
+        raise SystemExit(f"nginx did not accept connections on port {port} within {READY_TIMEOUT_SECONDS} s")
+
+    def stop_nginx(self):
+        if self.process is not None:
+            peer_child.stop(self.process, log=lambda text: log(self.args, text))
 
 
 def main():
@@ -111,25 +133,22 @@ def main():
     prefix = tempfile.mkdtemp(prefix="pn-nginx-") if owned_dir else os.path.abspath(args.dir)
     os.makedirs(prefix, exist_ok=True)
 
-    process = None
-    stopping = threading.Event()
-
-    def stop(*_):
-        stopping.set()
-        if process is not None and process.poll() is None:
-            process.terminate()  # nginx: SIGTERM is a fast shutdown
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    launcher = Launcher(args)
+    signal.signal(signal.SIGTERM, launcher.stop)
+    signal.signal(signal.SIGINT, launcher.stop)
     try:
         attempts = PORT_ATTEMPTS if args.port == 0 else 1
+        started = False
         for _ in range(attempts):
             port = args.port or free_port()
-            process = start(args, prefix, port)
-            if process is not None:
+            started = launcher.start(prefix, port)
+            if started or launcher.stopping.is_set():
                 break
             log(args, f"nginx exited while starting on port {port}")
-        if process is None:
+            launcher.stop_nginx()  # what it left in its process group, if anything
+        if launcher.stopping.is_set():
+            sys.exit(0)
+        if not started:
             raise SystemExit(f"nginx did not start ({attempts} attempt(s)); see its error log above")
 
         log(args, f"nginx {nginx_version(args)} forward_upgrade={args.forward_upgrade} "
@@ -137,18 +156,20 @@ def main():
         print(f"PEER_READY port={port}", flush=True)
         if args.exit_on_stdin_close:
             def watch():
-                while sys.stdin.buffer.read(4096):
+                # os.read, not sys.stdin: a daemon thread blocked in a buffered read holds its lock, and the interpreter
+                # aborts (SIGABRT) when it exits while that lock is held.
+                while os.read(sys.stdin.fileno(), 4096):
                     pass
-                stop()
+                launcher.stop()
 
             threading.Thread(target=watch, daemon=True).start()
-        code = process.wait()
-        if not stopping.is_set():
+        code = launcher.process.wait()
+        if not launcher.stopping.is_set():
             log(args, f"nginx exited with code {code}")
-        sys.exit(0 if stopping.is_set() else code or 1)
+        sys.exit(0 if launcher.stopping.is_set() else code or 1)
     finally:
-        if process is not None and process.poll() is None:
-            process.kill()
+        # Every way out (nginx exited, a stop, a failed start, an exception): nginx and its workers are gone after this.
+        launcher.stop_nginx()
         if owned_dir:
             shutil.rmtree(prefix, ignore_errors=True)
 
