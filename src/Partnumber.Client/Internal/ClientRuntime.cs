@@ -19,6 +19,7 @@ internal sealed class ClientRuntime : IAsyncDisposable
     public ClientRuntime(PartnumberClassificationClientOptions options, Func<HttpClient> httpClientSource, Func<HttpClient>? pollingHttpClientSource, IRealtimeConnector? connector, bool httpPipelineHasRetry)
     {
         Options = options;
+        ServerTags = Classification.ServerTags.Of(options.BaseAddress);
         Logger = options.LoggerFactory?.CreateLogger("Partnumber.Client") ?? NullLogger.Instance;
         TimeProvider = options.TimeProvider;
         Api = new ClassificationApi(
@@ -38,6 +39,9 @@ internal sealed class ClientRuntime : IAsyncDisposable
     }
 
     public PartnumberClassificationClientOptions Options { get; }
+
+    /// <summary>The OpenTelemetry server attributes of this client's classifications (its REST base address).</summary>
+    public Classification.ServerTags ServerTags { get; }
 
     public ILogger Logger { get; }
 

@@ -42,7 +42,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
         _callerToken = callerToken;
         _timeout = runtime.TimeProvider.CreateTimeoutSource(runtime.Options.ClassificationTimeout);
         _linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, clientDisposed, _timeout.Token);
-        _telemetry = new ClassificationTelemetry(request.Partnumber, runtime.TimeProvider);
+        _telemetry = new ClassificationTelemetry(request.Partnumber, runtime.TimeProvider, runtime.ServerTags);
         _reconnector = new Reconnector(runtime, request.Partnumber, _telemetry);
         _cadence = new TaskCadence(runtime.TimeProvider);
     }
@@ -75,25 +75,25 @@ internal sealed class ClassificationSession : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_callerToken.IsCancellationRequested)
         {
-            _telemetry.SetOutcome(Telemetry.Outcome.Cancelled);
+            _telemetry.SetOutcome(Telemetry.Outcome.Cancelled, typeof(OperationCanceledException));
             Log.Cancelled(_runtime.Logger, _request.Partnumber, Describe(_phase));
             throw new OperationCanceledException($"The classification of '{_request.Partnumber}' was cancelled while {Describe(_phase)}.", null, _callerToken);
         }
         catch (OperationCanceledException ex) when (_timeout.IsCancellationRequested)
         {
             var message = $"The classification of '{_request.Partnumber}' did not finish within {Deadline.Seconds(_runtime.Options.ClassificationTimeout)} (ClassificationTimeout); last seen: {DescribeLastSeen()}.";
-            _telemetry.SetOutcome(Telemetry.Outcome.Timeout);
+            _telemetry.SetOutcome(Telemetry.Outcome.Timeout, typeof(ClassificationTimeoutException));
             Log.Ended(_runtime.Logger, _request.Partnumber, message);
             throw new ClassificationTimeoutException(message, ex);
         }
         catch (OperationCanceledException ex) when (_linked.IsCancellationRequested)
         {
-            _telemetry.SetOutcome(Telemetry.Outcome.Cancelled);
+            _telemetry.SetOutcome(Telemetry.Outcome.Cancelled, typeof(ObjectDisposedException));
             throw new ObjectDisposedException($"The PartnumberClassificationClient was disposed while the classification of '{_request.Partnumber}' was {Describe(_phase)}.", ex);
         }
         catch (PartnumberClientException ex)
         {
-            _telemetry.SetOutcome(Telemetry.OutcomeOf(ex));
+            _telemetry.SetOutcome(Telemetry.OutcomeOf(ex), ex.GetType());
             Log.Ended(_runtime.Logger, _request.Partnumber, ex.Message);
             throw;
         }
@@ -104,13 +104,13 @@ internal sealed class ClassificationSession : IAsyncDisposable
             var typed = ex is IOException or HttpRequestException or System.Net.Sockets.SocketException or System.Net.WebSockets.WebSocketException
                 ? new PartnumberConnectionException($"The connection failed while {Describe(_phase)} for '{_request.Partnumber}': {ex.GetBaseException().Message}", ex)
                 : new PartnumberClientException($"The classification of '{_request.Partnumber}' failed unexpectedly while {Describe(_phase)}: {ex.GetBaseException().Message}", ex);
-            _telemetry.SetOutcome(Telemetry.OutcomeOf(typed));
+            _telemetry.SetOutcome(Telemetry.OutcomeOf(typed), typed.GetType());
             Log.Ended(_runtime.Logger, _request.Partnumber, typed.Message);
             throw typed;
         }
         catch (Exception ex)
         {
-            _telemetry.SetOutcome(Telemetry.OutcomeOf(ex));
+            _telemetry.SetOutcome(Telemetry.OutcomeOf(ex), ex.GetType());
             throw;
         }
     }

@@ -8,14 +8,24 @@ internal sealed class ClassificationTelemetry
     private readonly Activity? _activity;
     private readonly TimeProvider _timeProvider;
     private readonly long _startedAt;
+    private readonly ServerTags _server;
     private string? _outcome;
+    private Type? _errorType;
 
-    public ClassificationTelemetry(string partnumber, TimeProvider timeProvider)
+    public ClassificationTelemetry(string partnumber, TimeProvider timeProvider, ServerTags server)
     {
         _timeProvider = timeProvider;
+        _server = server;
         _startedAt = timeProvider.GetTimestamp();
         _activity = Telemetry.Source.StartActivity(PartnumberClientTelemetry.ClassifyActivityName, ActivityKind.Client);
-        _activity?.SetTag("partnumber.partnumber", partnumber);
+        if (_activity is not null)
+        {
+            _activity.SetTag("partnumber.partnumber", partnumber);
+            _activity.SetTag("server.address", server.Address);
+            _activity.SetTag("server.port", server.Port);
+            _activity.SetTag("url.scheme", server.Scheme);
+        }
+
         Telemetry.Active.Add(1);
     }
 
@@ -24,7 +34,15 @@ internal sealed class ClassificationTelemetry
     /// <summary>The outcome so far (the first one set wins); null while running.</summary>
     public string? Outcome => _outcome;
 
-    public void SetOutcome(string outcome) => _outcome ??= outcome;
+    /// <summary>Sets the outcome (the first one set wins) and, for a failure, the type of the exception the caller got.</summary>
+    public void SetOutcome(string outcome, Type? errorType = null)
+    {
+        if (_outcome is null)
+        {
+            _outcome = outcome;
+            _errorType = errorType;
+        }
+    }
 
     /// <summary>Tags the transport carrying the classification and, when it is not WebSocket although allowed, why.</summary>
     public void OnConnection(PartnumberTransports transport, string? fallbackReason, bool reused)
@@ -73,8 +91,23 @@ internal sealed class ClassificationTelemetry
     {
         var outcome = _outcome ?? Telemetry.Outcome.Abandoned;
         var tag = new KeyValuePair<string, object?>("partnumber.outcome", outcome);
+        // error.type: the exception's full type name (OpenTelemetry's convention), or the outcome when no exception was
+        // thrown (the caller stopped reading); absent on success.
+        var errorType = outcome == Telemetry.Outcome.Done ? null : _errorType?.FullName ?? outcome;
         Telemetry.Active.Add(-1);
-        Telemetry.Duration.Record(Elapsed.TotalSeconds, tag);
+        var tags = new TagList
+        {
+            tag,
+            { "server.address", _server.Address },
+            { "server.port", _server.Port },
+            { "url.scheme", _server.Scheme },
+        };
+        if (errorType is not null)
+        {
+            tags.Add("error.type", errorType);
+        }
+
+        Telemetry.Duration.Record(Elapsed.TotalSeconds, tags);
         if (outcome != Telemetry.Outcome.Done)
         {
             Telemetry.Failures.Add(1, tag);
@@ -83,6 +116,11 @@ internal sealed class ClassificationTelemetry
         if (_activity is not null)
         {
             _activity.SetTag("partnumber.outcome", outcome);
+            if (errorType is not null)
+            {
+                _activity.SetTag("error.type", errorType);
+            }
+
             _activity.SetTag("partnumber.task_id", taskId);
             _activity.SetTag("partnumber.room_id", roomId);
             _activity.SetStatus(outcome == Telemetry.Outcome.Done ? ActivityStatusCode.Ok : ActivityStatusCode.Error);

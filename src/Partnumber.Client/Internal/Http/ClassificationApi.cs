@@ -23,7 +23,7 @@ internal sealed class ClassificationApi
 
     private readonly Func<HttpClient> _httpClientSource;
     private readonly Uri _classifyUri;
-    private readonly IReadOnlyDictionary<string, string> _headers;
+    private readonly Dictionary<string, string> _headers;
     private readonly IAsyncPolicy<HttpResponseMessage>? _retryPolicy;
 
     public ClassificationApi(Func<HttpClient> httpClientSource, PartnumberClassificationClientOptions options, IAsyncPolicy<HttpResponseMessage>? retryPolicy)
@@ -131,6 +131,11 @@ internal sealed class ClassificationApi
             {
                 message.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
+        }
+
+        if (!_headers.ContainsKey(UserAgent.HeaderName) && httpClient.DefaultRequestHeaders.UserAgent.Count == 0)
+        {
+            message.Headers.TryAddWithoutValidation(UserAgent.HeaderName, UserAgent.Value);
         }
 
         return await httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

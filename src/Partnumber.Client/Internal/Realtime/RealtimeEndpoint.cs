@@ -12,7 +12,9 @@ namespace Partnumber.Client.Internal.Realtime;
 internal sealed class RealtimeEndpoint
 {
     private readonly Func<HttpClient> _pollingHttpClient;
-    private readonly Dictionary<string, string> _headers;
+    private readonly Dictionary<string, string> _headers; // the application's
+    private readonly Dictionary<string, string> _handshakeHeaders; // the application's and the SDK's User-Agent
+    private int _pollingClientHasUserAgent = -1; // -1 unknown, 0 no, 1 yes: asked once
     private readonly ILogger _logger;
     private int _quickAckRefusalLogged;
 
@@ -34,6 +36,11 @@ internal sealed class RealtimeEndpoint
         Uri = new Uri((secure ? "wss://" : "ws://") + authority + Path + "/?EIO=4&transport=websocket");
         PollingUri = new Uri(Origin, Path + "/?EIO=4&transport=polling");
         _headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
+        _handshakeHeaders = new Dictionary<string, string>(_headers, StringComparer.OrdinalIgnoreCase);
+        if (!_headers.ContainsKey(UserAgent.HeaderName))
+        {
+            _handshakeHeaders[UserAgent.HeaderName] = UserAgent.Value; // the WebSocket handshake carries it (unless the app set one)
+        }
         ConnectTimeout = options.ConnectTimeout;
         TimeProvider = options.TimeProvider;
         Transports = options.Transports;
@@ -57,7 +64,8 @@ internal sealed class RealtimeEndpoint
 
     public string Path { get; }
 
-    public IReadOnlyDictionary<string, string> Headers => _headers;
+    /// <summary>The handshake's headers: the application's, and the SDK's <c>User-Agent</c> unless the application set one.</summary>
+    public IReadOnlyDictionary<string, string> Headers => _handshakeHeaders;
 
     public TimeSpan ConnectTimeout { get; }
 
@@ -82,15 +90,33 @@ internal sealed class RealtimeEndpoint
     /// <summary>Adds the handshake headers (and the session's cookies, if any) to a long-polling request.</summary>
     public void ApplyHeaders(HttpRequestMessage request, string? cookieHeader)
     {
-        foreach (var header in Headers)
+        foreach (var header in _headers)
         {
             request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        if (!_headers.ContainsKey(UserAgent.HeaderName) && !PollingClientHasUserAgent())
+        {
+            request.Headers.TryAddWithoutValidation(UserAgent.HeaderName, UserAgent.Value);
         }
 
         if (cookieHeader is not null)
         {
             request.Headers.TryAddWithoutValidation("Cookie", cookieHeader);
         }
+    }
+
+    /// <summary>Whether the application's long-polling client sets a User-Agent of its own (asked once: DI creates a client per call).</summary>
+    private bool PollingClientHasUserAgent()
+    {
+        var known = Volatile.Read(ref _pollingClientHasUserAgent);
+        if (known < 0)
+        {
+            known = _pollingHttpClient().DefaultRequestHeaders.UserAgent.Count > 0 ? 1 : 0;
+            Volatile.Write(ref _pollingClientHasUserAgent, known);
+        }
+
+        return known == 1;
     }
 
     /// <summary>Reports, once per client, that the platform refused TCP_QUICKACK.</summary>
@@ -135,7 +161,7 @@ internal sealed class RealtimeEndpoint
     public bool WebSocketThroughProxy => WebSocketFactory is null && Net.ProxyRoute.Applies(Net.ProxyRoute.System, Uri);
 
     private Dictionary<string, string> WithCookie(string cookieHeader)
-        => new(_headers, StringComparer.OrdinalIgnoreCase) { ["Cookie"] = cookieHeader };
+        => new(_handshakeHeaders, StringComparer.OrdinalIgnoreCase) { ["Cookie"] = cookieHeader };
 
     private static string WriteAuth(IDictionary<string, string> fields)
     {
