@@ -63,7 +63,7 @@ public static partial class WebSampleApp
                 builder.Services.AddSingleton(_ => embedded);
             }
 
-            builder.Services.AddHealthChecks();
+            builder.Services.AddHealthChecks().AddPartnumberClassification(tags: ["ready"]);
 
             var app = builder.Build();
 
@@ -81,8 +81,8 @@ public static partial class WebSampleApp
             BatchEndpoints.Map(app);
             app.MapGet("/api/backend", (BackendInfo backend) => TypedResults.Ok(backend));
 
-            // Liveness only, for now: no check is registered, so this answers Healthy while the process serves
-            // requests. The operations issue will add a real check (the backend's PingAsync) to this registration.
+            // Readiness: a ping to the classification backend over the client's pooled connection (Healthy, Degraded
+            // above 1 s, Unhealthy when it cannot be reached), answered 503 when Unhealthy.
             app.MapHealthChecks("/health");
 
             app.Lifetime.ApplicationStarted.Register(() => LogListening(app));

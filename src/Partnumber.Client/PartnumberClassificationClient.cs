@@ -116,6 +116,13 @@ public class PartnumberClassificationClient : IPartnumberClassificationClient, I
 
     /// <inheritdoc />
     public virtual async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+        => (await PingOverAsync(cancellationToken).ConfigureAwait(false)).RoundTrip;
+
+    /// <summary>The clock of this client's options (for the health check's timeout).</summary>
+    internal TimeProvider TimeProvider => Runtime.TimeProvider;
+
+    /// <summary><see cref="PingAsync"/>, also saying which transport carried it (for the health check).</summary>
+    internal async Task<(TimeSpan RoundTrip, PartnumberTransports Transport)> PingOverAsync(CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         var runtime = Runtime;
@@ -141,7 +148,7 @@ public class PartnumberClassificationClient : IPartnumberClassificationClient, I
 
                     if (received.Name == SocketIOEvents.Pong)
                     {
-                        return runtime.TimeProvider.GetElapsedTime(started);
+                        return (runtime.TimeProvider.GetElapsedTime(started), pooled.Connection.Transport);
                     }
 
                     clean = false; // something else arrived: not left on a connection someone reuses
