@@ -2,29 +2,34 @@ using System.Text.RegularExpressions;
 
 namespace Partnumber.Client.WebSample.Tests;
 
-/// <summary>The README shows compiled code: its SSE endpoint is the sample's, word for word.</summary>
+/// <summary>
+/// The README shows compiled code: each ```csharp block after a <c>&lt;!-- compiled: PATH#REGION --&gt;</c> marker is,
+/// word for word, the <c>// &lt;REGION&gt;</c> … <c>// &lt;/REGION&gt;</c> region of that file, which the build compiles.
+/// </summary>
 public sealed partial class ReadmeCodeTests
 {
     [Fact]
-    public void The_README_s_SSE_endpoint_is_the_sample_s_compiled_code()
+    public void Every_marked_README_block_is_the_compiled_code_it_names()
     {
-        var source = File.ReadAllText(Path.Combine(RepositoryPaths.WebSample, "ClassificationEndpoints.cs"));
-        var region = SourceRegion().Match(source);
-        Assert.True(region.Success, "ClassificationEndpoints.cs has no // <sse-endpoint> … // </sse-endpoint> region");
-
         var readme = File.ReadAllText(RepositoryPaths.Readme);
-        var block = ReadmeBlock().Match(readme);
-        Assert.True(block.Success, "README.md has no ```csharp block after <!-- compiled: samples/Partnumber.Client.WebSample/ClassificationEndpoints.cs#sse-endpoint -->");
+        var blocks = ReadmeBlock().Matches(readme);
+        Assert.Contains(blocks, b => b.Groups["region"].Value == "sse-endpoint");
+        Assert.Contains(blocks, b => b.Groups["region"].Value == "health-check");
 
-        Assert.Equal(Normalise(region.Groups["code"].Value), Normalise(block.Groups["code"].Value));
+        foreach (Match block in blocks)
+        {
+            var path = block.Groups["path"].Value;
+            var region = block.Groups["region"].Value;
+            var source = File.ReadAllText(Path.Combine(RepositoryPaths.Root, path));
+            var code = Regex.Match(source, $@"// <{Regex.Escape(region)}>\r?\n(?<code>.*?)\r?\n\s*// </{Regex.Escape(region)}>", RegexOptions.Singleline);
+            Assert.True(code.Success, $"{path} has no // <{region}> … // </{region}> region");
+            Assert.Equal(Normalise(code.Groups["code"].Value), Normalise(block.Groups["code"].Value));
+        }
     }
 
     private static string Normalise(string code) => Whitespace().Replace(code, " ").Trim();
 
-    [GeneratedRegex(@"// <sse-endpoint>\r?\n(?<code>.*?)\r?\n\s*// </sse-endpoint>", RegexOptions.Singleline)]
-    private static partial Regex SourceRegion();
-
-    [GeneratedRegex(@"<!-- compiled: samples/Partnumber\.Client\.WebSample/ClassificationEndpoints\.cs#sse-endpoint -->\s*```csharp\r?\n(?<code>.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"<!-- compiled: (?<path>[^#\s]+)#(?<region>[\w-]+) -->\s*```csharp\r?\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex ReadmeBlock();
 
     [GeneratedRegex(@"\s+")]

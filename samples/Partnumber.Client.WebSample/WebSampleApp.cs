@@ -63,7 +63,9 @@ public static partial class WebSampleApp
                 builder.Services.AddSingleton(_ => embedded);
             }
 
+            // <health-check>
             builder.Services.AddHealthChecks().AddPartnumberClassification(tags: ["ready"]);
+            // </health-check>
 
             var app = builder.Build();
 
