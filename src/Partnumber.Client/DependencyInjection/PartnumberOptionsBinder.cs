@@ -10,8 +10,32 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </summary>
 internal static class PartnumberOptionsBinder
 {
+    /// <summary>Every key the binder reads (also the properties of ConfigurationSchema.json, which a test keeps in step).</summary>
+    internal static readonly string[] Keys =
+    [
+        nameof(PartnumberClassificationClientOptions.BaseAddress),
+        nameof(PartnumberClassificationClientOptions.SocketAddress),
+        nameof(PartnumberClassificationClientOptions.ClassifyPath),
+        nameof(PartnumberClassificationClientOptions.SocketIOPath),
+        nameof(PartnumberClassificationClientOptions.ConnectTimeout),
+        nameof(PartnumberClassificationClientOptions.ClassificationTimeout),
+        nameof(PartnumberClassificationClientOptions.StandbyConnections),
+        nameof(PartnumberClassificationClientOptions.Transports),
+        nameof(PartnumberClassificationClientOptions.ReuseConnections),
+        nameof(PartnumberClassificationClientOptions.MaxClassificationsPerConnection),
+        nameof(PartnumberClassificationClientOptions.MaxIdleConnections),
+        nameof(PartnumberClassificationClientOptions.IdleConnectionTimeout),
+        nameof(PartnumberClassificationClientOptions.AcknowledgeImmediately),
+        nameof(PartnumberClassificationClientOptions.LostTaskTimeout),
+        nameof(PartnumberClassificationClientOptions.ResubmitLostClassifications),
+        nameof(PartnumberClassificationClientOptions.MaxResubmissions),
+        nameof(PartnumberClassificationClientOptions.Headers),
+        nameof(PartnumberClassificationClientOptions.Auth),
+    ];
+
     public static void Bind(IConfiguration section, PartnumberClassificationClientOptions options)
     {
+        RejectUnknownKeys(section);
         Set(section, nameof(options.BaseAddress), ParseUri, value => options.BaseAddress = value);
         Set(section, nameof(options.SocketAddress), ParseUri, value => options.SocketAddress = value);
         Set(section, nameof(options.ClassifyPath), static (_, _, text) => text, value => options.ClassifyPath = value);
@@ -30,6 +54,49 @@ internal static class PartnumberOptionsBinder
         Set(section, nameof(options.MaxResubmissions), ParseInt32, value => options.MaxResubmissions = value);
         CopyChildren(section.GetSection(nameof(options.Headers)), options.Headers);
         CopyChildren(section.GetSection(nameof(options.Auth)), options.Auth);
+    }
+
+    /// <summary>
+    /// A misspelled key (<c>ClasificationTimeout</c>) would otherwise be ignored and its default used silently: fail
+    /// instead, naming the key's path and the closest option.
+    /// </summary>
+    private static void RejectUnknownKeys(IConfiguration section)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (Array.Exists(Keys, key => string.Equals(key, child.Key, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            var closest = Keys.OrderBy(key => Distance(key.ToUpperInvariant(), child.Key.ToUpperInvariant())).First();
+            throw new InvalidOperationException(
+                $"Configuration key {Path(section, child.Key)} is not an option of Partnumber.Client (did you mean {closest}?). The options are: {string.Join(", ", Keys)}.");
+        }
+    }
+
+    /// <summary>The edit distance between two keys (for the suggestion).</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>Parses and assigns the value of <paramref name="key"/> when the section has a non-empty one.</summary>

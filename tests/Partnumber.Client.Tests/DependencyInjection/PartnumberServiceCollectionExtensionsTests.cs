@@ -142,6 +142,50 @@ public sealed class PartnumberServiceCollectionExtensionsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_misspelled_key_stops_the_host_at_start_naming_its_path_and_the_option_meant()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Partnumber:BaseAddress"] = "http://localhost:5000",
+            ["Partnumber:ClasificationTimeout"] = "00:02:00",
+        });
+        builder.Services.AddPartnumberClassificationClient(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("Configuration key Partnumber:ClasificationTimeout is not an option of Partnumber.Client (did you mean ClassificationTimeout?)", error.Message);
+    }
+
+    [Fact]
+    public void The_shipped_configuration_schema_lists_exactly_the_keys_the_binder_reads()
+    {
+        var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Partnumber.Client", "ConfigurationSchema.json")));
+        var section = schema.RootElement.GetProperty("properties").GetProperty("Partnumber");
+
+        Assert.Equal(
+            PartnumberOptionsBinder.Keys.Order(StringComparer.Ordinal),
+            section.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.False(section.GetProperty("additionalProperties").GetBoolean());
+        Assert.All(typeof(PartnumberClassificationClientOptions).GetProperties().Where(p => p.PropertyType == typeof(TimeSpan) || p.PropertyType == typeof(int) || p.PropertyType == typeof(bool) || p.PropertyType == typeof(Uri)),
+            p => Assert.Contains(p.Name, PartnumberOptionsBinder.Keys)); // every plain setting is bindable
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    [Fact]
     public async Task Invalid_options_stop_the_host_at_start_with_a_message_naming_the_setting()
     {
         var builder = Host.CreateApplicationBuilder();
