@@ -236,6 +236,30 @@ public class LostTaskTests
     }
 
     [Fact]
+    public async Task A_POST_lost_with_its_backend_whose_realtime_connection_ended_too_is_posted_once_more_from_a_fresh_connection()
+    {
+        await using var harness = new InMemoryClientHarness();
+        var posts = 0;
+        harness.Http.Respond = (_, _) =>
+        {
+            if (Interlocked.Increment(ref posts) == 1)
+            {
+                harness.Connector.Connections.First().Drop("the server closed the WebSocket"); // the backend process died
+                throw new HttpRequestException("The response ended prematurely.", new IOException("EOF"));
+            }
+
+            return StubHttpHandler.Accepted("room-2");
+        };
+        harness.OnJoinEmit((Finished, """{"status":"done"}"""));
+
+        var result = await harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-GONE-POST"));
+
+        Assert.Equal(("task-room-2", 0), (result.TaskId, result.Resubmissions)); // no task can run twice: its backend went away
+        Assert.Equal(2, posts);
+        Assert.Equal(2, harness.Connector.ConnectAttempts);
+    }
+
+    [Fact]
     public async Task A_failed_update_is_never_resubmitted()
     {
         await using var harness = new InMemoryClientHarness(o => o.ResubmitLostClassifications = true);

@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(17, LogLevel.Warning, "Classification of {Partnumber}: the answer to its POST was lost ({Reason}); resubmitting it from a fresh connection (resubmission {Resubmission})")]
     public static partial void ResubmittingAfterLostPost(ILogger logger, string partnumber, int resubmission, string reason);
 
+    [LoggerMessage(18, LogLevel.Information, "Classification of {Partnumber}: its POST failed without an answer ({Reason}) and the backend's realtime connection ended with it: the backend went away, so the request is posted again from a fresh connection")]
+    public static partial void PostingAgainAfterBackendWentAway(ILogger logger, string partnumber, string reason);
+
     [LoggerMessage(15, LogLevel.Warning, "Classification of {Partnumber}: ignored an event of task {TaskId}, which was resubmitted as lost")]
     public static partial void IgnoredEventOfLostTask(ILogger logger, string partnumber, string taskId);
 

@@ -27,6 +27,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private TimeSpan _silenceLimit;
     private List<string>? _lostTaskIds; // tasks given up on by a resubmission: their late events are ignored
     private int _resubmissions;
+    private bool _postedAfterBackendWentAway;
     private AcceptedTask? _task;
     private ClassificationUpdate? _lastProgress;
     private ClassificationPhase _phase = ClassificationPhase.Connecting;
@@ -161,13 +162,23 @@ internal sealed class ClassificationSession : IAsyncDisposable
             _resubmissions++;
             Log.ResubmittingAfterLostPost(_runtime.Logger, _request.Partnumber, _resubmissions, ex.Message);
             _telemetry.OnResubmit(_resubmissions, lostTaskId: null);
-            _runtime.Pool.Return(connection, reusable: false);
-            _connection = null;
-            _phase = ClassificationPhase.Connecting;
-            var fresh = _connection = await _runtime.Pool.RentAsync(token).ConfigureAwait(false);
-            fresh.Remember(_request.Partnumber);
-            _telemetry.OnConnection(fresh.Connection.Transport, fresh.Connection.FallbackReason, fresh.IsReused);
-            await SubmitAsync(fresh, token).ConfigureAwait(false);
+            await PostAgainFromAFreshConnectionAsync(connection, token).ConfigureAwait(false);
+            return;
+        }
+        catch (PartnumberConnectionException ex) when (!_postedAfterBackendWentAway && ex.InnerException is HttpRequestException)
+        {
+            // The POST failed without an answer. If the realtime connection to the same backend ended with it, the backend
+            // process went away (a restart, a deploy) and any task it had started went with it: POSTing again, once, from
+            // a fresh connection (which waits for the backend to come back) cannot run the task twice. Otherwise the
+            // failure was the HTTP connection's alone, and it surfaces.
+            if (!await EndsSoonAsync(connection, token).ConfigureAwait(false))
+            {
+                throw;
+            }
+
+            _postedAfterBackendWentAway = true;
+            Log.PostingAgainAfterBackendWentAway(_runtime.Logger, _request.Partnumber, ex.Message);
+            await PostAgainFromAFreshConnectionAsync(connection, token).ConfigureAwait(false);
             return;
         }
 
@@ -341,6 +352,57 @@ internal sealed class ClassificationSession : IAsyncDisposable
             _silenceLimit,
             _resubmissions);
     }
+
+    private async Task PostAgainFromAFreshConnectionAsync(PooledConnection dead, CancellationToken token)
+    {
+        _runtime.Pool.Return(dead, reusable: false);
+        _connection = null;
+        _phase = ClassificationPhase.Connecting;
+        var fresh = _connection = await _runtime.Pool.RentAsync(token).ConfigureAwait(false);
+        fresh.Remember(_request.Partnumber);
+        _telemetry.OnConnection(fresh.Connection.Transport, fresh.Connection.FallbackReason, fresh.IsReused);
+        await SubmitAsync(fresh, token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether the realtime connection has ended, or ends within <see cref="BackendGoneGrace"/> (its end and the POST's
+    /// failure come from the same closed process; either may be noticed first).
+    /// </summary>
+    private async Task<bool> EndsSoonAsync(PooledConnection connection, CancellationToken token)
+    {
+        if (!connection.Connection.IsOpen)
+        {
+            return true;
+        }
+
+        using var grace = new Deadline(_runtime.TimeProvider, BackendGoneGrace, token);
+        try
+        {
+            while (await connection.Connection.Events.WaitToReadAsync(grace.Token).ConfigureAwait(false))
+            {
+                if (!connection.Connection.IsOpen || (connection.Connection.Events.TryPeek(out var next) && next.IsDisconnect))
+                {
+                    return true;
+                }
+
+                if (!connection.Connection.Events.TryRead(out _))
+                {
+                    break;
+                }
+
+                _sawUnexpected = true; // an event before any task of ours: not left on a connection someone reuses
+            }
+
+            return !connection.Connection.IsOpen;
+        }
+        catch (OperationCanceledException) when (grace.Expired)
+        {
+            return false; // the backend is there: the POST's failure was the HTTP connection's alone, and it surfaces
+        }
+    }
+
+    /// <summary>How long a failed POST waits to see whether its backend went away (its realtime connection ends too).</summary>
+    private static readonly TimeSpan BackendGoneGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>Whether a lost task (or a POST whose answer was lost) may be started again.</summary>
     private bool CanResubmit => _runtime.Options.ResubmitLostClassifications && _resubmissions < _runtime.Options.MaxResubmissions;
