@@ -15,6 +15,7 @@ public sealed partial class ReadmeCodeTests
         var blocks = ReadmeBlock().Matches(readme);
         Assert.Contains(blocks, b => b.Groups["region"].Value == "sse-endpoint");
         Assert.Contains(blocks, b => b.Groups["region"].Value == "health-check");
+        Assert.Contains(blocks, b => b.Groups["region"].Value == "host-builder");
 
         foreach (Match block in blocks)
         {
