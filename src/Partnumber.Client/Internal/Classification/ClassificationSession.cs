@@ -135,10 +135,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
     {
         var token = _linked.Token;
         token.ThrowIfCancellationRequested();
-        var connection = _connection = await _runtime.Pool.RentAsync(token).ConfigureAwait(false);
-        connection.Remember(_request.Partnumber);
-        _telemetry.OnConnection(connection.Connection.Transport, connection.Connection.FallbackReason, connection.IsReused);
-
+        var connection = Use(await _runtime.Pool.RentAsync(token).ConfigureAwait(false));
         await SubmitAsync(connection, token).ConfigureAwait(false);
     }
 
@@ -277,9 +274,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
         var outcome = await _reconnector.ReconnectAsync(dropped, _task, _joinPayload!, _linked.Token).ConfigureAwait(false);
         if (outcome.Connection is { } replacement)
         {
-            _connection = replacement;
-            replacement.Remember(_request.Partnumber);
-            _telemetry.OnConnection(replacement.Connection.Transport, replacement.Connection.FallbackReason, replacement.IsReused);
+            Use(replacement);
             ArmSilenceWatch();
             return;
         }
@@ -297,8 +292,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
     /// </summary>
     private void ArmSilenceWatch()
     {
-        _silence?.Dispose();
-        _silence = null;
+        DisarmSilenceWatch();
         if (_task is null || _cadence.SilenceLimit(_runtime.Options.LostTaskTimeout, _runtime.Cadence) is not { } limit)
         {
             return;
@@ -313,18 +307,19 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private void OnTaskEvent()
     {
         _cadence.OnEvent();
-        if (_silence is { } silence)
-        {
-            _silence = null;
-            silence.Dispose();
-        }
+        DisarmSilenceWatch();
+    }
+
+    private void DisarmSilenceWatch()
+    {
+        _silence?.Dispose();
+        _silence = null;
     }
 
     /// <summary>The room stayed silent after a rejoin: resubmit the request when allowed, else end with <see cref="ClassificationLostException"/>.</summary>
     private async Task OnTaskLostAsync()
     {
-        _silence!.Dispose();
-        _silence = null;
+        DisarmSilenceWatch();
         var task = _task!;
         var options = _runtime.Options;
         var what = $"the classification of '{_request.Partnumber}' (task {task.TaskId}) was probably lost by the server: the realtime connection dropped ({_reconnector.LastDropReason}), "
@@ -358,10 +353,17 @@ internal sealed class ClassificationSession : IAsyncDisposable
         _runtime.Pool.Return(dead, reusable: false);
         _connection = null;
         _phase = ClassificationPhase.Connecting;
-        var fresh = _connection = await _runtime.Pool.RentAsync(token).ConfigureAwait(false);
-        fresh.Remember(_request.Partnumber);
-        _telemetry.OnConnection(fresh.Connection.Transport, fresh.Connection.FallbackReason, fresh.IsReused);
+        var fresh = Use(await _runtime.Pool.RentAsync(token).ConfigureAwait(false));
         await SubmitAsync(fresh, token).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes <paramref name="pooled"/> the classification's connection (first, replacement or fresh one).</summary>
+    private PooledConnection Use(PooledConnection pooled)
+    {
+        _connection = pooled;
+        pooled.Remember(_request.Partnumber);
+        _telemetry.OnConnection(pooled.Connection.Transport, pooled.Connection.FallbackReason, pooled.IsReused);
+        return pooled;
     }
 
     /// <summary>
