@@ -158,7 +158,12 @@ internal sealed class RealtimeEndpoint
 #endif
 
     /// <summary>Whether the WebSocket goes through the platform's forward proxy (ClientWebSocket then tunnels with CONNECT).</summary>
-    public bool WebSocketThroughProxy => WebSocketFactory is null && Net.ProxyRoute.Applies(Net.ProxyRoute.System, Uri);
+    public bool WebSocketThroughProxy => WebSocketFactory is null &&
+#if NET8_0_OR_GREATER
+        UsesProxy(); // the decision cached per proxy instance
+#else
+        Net.ProxyRoute.Applies(Net.ProxyRoute.System, Uri);
+#endif
 
     private Dictionary<string, string> WithCookie(string cookieHeader)
         => new(_handshakeHeaders, StringComparer.OrdinalIgnoreCase) { ["Cookie"] = cookieHeader };
