@@ -7,27 +7,11 @@ namespace Partnumber.Client.Tests.Diagnostics;
 
 /// <summary>
 /// The OpenTelemetry semantic-convention attributes next to the <c>partnumber.*</c> ones (<c>server.address</c>,
-/// <c>server.port</c>, <c>url.scheme</c>, <c>error.type</c>), and the SDK's <c>User-Agent</c> on every request.
+/// <c>server.port</c>, <c>url.scheme</c>, <c>error.type</c>), and the SDK's <c>User-Agent</c> on every request; the
+/// listener is <see cref="TelemetryTests"/>' own.
 /// </summary>
-[Collection(nameof(TelemetryTests))]
-public sealed class StandardTelemetryTests : IDisposable
+public sealed partial class TelemetryTests
 {
-    private readonly List<Activity> _activities = [];
-    private readonly ActivityListener _listener;
-
-    public StandardTelemetryTests()
-    {
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == PartnumberClientTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity => { lock (_activities) { _activities.Add(activity); } },
-        };
-        ActivitySource.AddActivityListener(_listener);
-    }
-
-    public void Dispose() => _listener.Dispose();
-
     [Fact]
     public async Task Spans_and_durations_carry_the_server_and_on_failure_the_exception_type()
     {
@@ -96,11 +80,5 @@ public sealed class StandardTelemetryTests : IDisposable
     private static string UserAgentOf(IReadOnlyDictionary<string, string> headers)
         => headers.FirstOrDefault(h => string.Equals(h.Key, "User-Agent", StringComparison.OrdinalIgnoreCase)).Value ?? "(none)";
 
-    private Activity Span(string partnumber)
-    {
-        lock (_activities)
-        {
-            return Assert.Single(_activities, a => (string?)a.GetTagItem("partnumber.partnumber") == partnumber);
-        }
-    }
+    private Activity Span(string partnumber) => Assert.Single(Spans(partnumber));
 }

@@ -9,7 +9,7 @@ public sealed class TelemetryCollection;
 
 /// <summary>The ActivitySource and Meter named Partnumber.Client, observed with in-memory listeners.</summary>
 [Collection(nameof(TelemetryTests))]
-public sealed class TelemetryTests : IDisposable
+public sealed partial class TelemetryTests : IDisposable
 {
     private readonly List<Activity> _activities = [];
     private readonly ActivityListener _listener;
