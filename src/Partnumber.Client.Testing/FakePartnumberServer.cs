@@ -114,6 +114,16 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         => _backend.ConnectRejection = message is null ? null : Payloads.Message(message);
 
     /// <summary>
+    /// From now on, accepts a POST or a Socket.IO namespace CONNECT only when <paramref name="accept"/> returns true for
+    /// what it presented, like a backend that checks a bearer token: a refused POST is answered
+    /// <c>401 {"error":"Unauthorized"}</c>, a refused CONNECT gets CONNECT_ERROR <c>{"message":"Unauthorized"}</c> (its
+    /// Engine.IO connection stays open). Null accepts everything again. The journal keeps what was presented
+    /// (<see cref="Journal.RecordedHttpRequest.Headers"/>, <see cref="Journal.RecordedSession.Auth"/>).
+    /// </summary>
+    /// <param name="accept">The check, called on the server's threads; null to accept every request.</param>
+    public void AuthorizeRequests(Func<FakeServerCredentials, bool>? accept) => _backend.Authorize = accept;
+
+    /// <summary>
     /// Sets how WebSocket handshakes are refused from now on (the server keeps advertising WebSocket), or accepts them
     /// again with <see cref="WebSocketRefusal.None"/>: a test can block WebSocket, then turn it back on and watch a client
     /// recover. Sessions already open are not touched. Starts as <see cref="FakePartnumberServerOptions.WebSocketRefusal"/>.

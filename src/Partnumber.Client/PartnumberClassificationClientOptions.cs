@@ -68,6 +68,28 @@ public sealed class PartnumberClassificationClientOptions
     public IDictionary<string, string> Auth { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>
+    /// Headers fetched anew (for example a bearer token that expires) for every POST and every new realtime connection:
+    /// each connect and reconnect, whose Engine.IO handshake, long-polling requests and WebSocket upgrade then carry them.
+    /// They are added to <see cref="Headers"/>, replacing a header of the same name. Null (the default) sends
+    /// <see cref="Headers"/> alone. A POST answered 401, or a connection refused by the server's Socket.IO layer
+    /// (CONNECT_ERROR), calls the provider again and is retried once; a second refusal throws
+    /// <see cref="PartnumberAuthenticationException"/>. It is called often: cache the token inside it. Values are never logged.
+    /// </summary>
+    /// <remarks>
+    /// To resolve a token service from dependency injection: <c>services.AddOptions&lt;PartnumberClassificationClientOptions&gt;()
+    /// .Configure&lt;ITokenService&gt;((options, tokens) =&gt; options.HeadersProvider = tokens.GetHeadersAsync)</c>.
+    /// </remarks>
+    public Func<CancellationToken, ValueTask<IReadOnlyDictionary<string, string>>>? HeadersProvider { get; set; }
+
+    /// <summary>
+    /// Socket.IO <c>auth</c> fields fetched anew for every new realtime connection (each connect and reconnect), added to
+    /// <see cref="Auth"/> (replacing a field of the same name). Null (the default) sends <see cref="Auth"/> alone. A
+    /// CONNECT_ERROR calls it again and the connection is retried once; a second refusal throws
+    /// <see cref="PartnumberAuthenticationException"/>. Values are never logged.
+    /// </summary>
+    public Func<CancellationToken, ValueTask<IReadOnlyDictionary<string, string>>>? AuthProvider { get; set; }
+
+    /// <summary>
     /// The retry policy around the POST when the client is not built by dependency injection (whose HTTP client
     /// pipeline carries the policy instead). Null (the default) means <see cref="PartnumberHttpPolicies.SafeRetry"/> on
     /// <see cref="TimeProvider"/>; <c>Policy.NoOpAsync&lt;HttpResponseMessage&gt;()</c> disables retries. A retried POST
@@ -222,6 +244,8 @@ public sealed class PartnumberClassificationClientOptions
             LostTaskTimeout = LostTaskTimeout,
             ResubmitLostClassifications = ResubmitLostClassifications,
             MaxResubmissions = MaxResubmissions,
+            HeadersProvider = HeadersProvider,
+            AuthProvider = AuthProvider,
         };
         foreach (var header in Headers)
         {

@@ -13,6 +13,7 @@ public sealed class RecordedSession
     private string? _firstRoom;
     private List<string>? _moreRooms;
     private int _joinedRoomCount;
+    private volatile IReadOnlyDictionary<string, string> _auth = new Dictionary<string, string>();
 
     internal RecordedSession(string engineSessionId, string transport, IReadOnlyDictionary<string, string> headers, DateTimeOffset openedAt, int roomCapacity = int.MaxValue)
     {
@@ -29,6 +30,9 @@ public sealed class RecordedSession
 
     /// <summary>The Socket.IO namespace sid (also sent as <c>socket_session_id</c>); null until the namespace CONNECT.</summary>
     public string? SocketSessionId { get => _socketSessionId; internal set => _socketSessionId = value; }
+
+    /// <summary>The <c>auth</c> fields of the namespace CONNECT (strings as they are, other values as JSON text); empty before it or when none was sent.</summary>
+    public IReadOnlyDictionary<string, string> Auth { get => _auth; internal set => _auth = value; }
 
     /// <summary>The first transport: <c>polling</c> or <c>websocket</c>.</summary>
     public string InitialTransport { get; }

@@ -25,7 +25,8 @@ internal sealed class ClientRuntime : IAsyncDisposable
         Api = new ClassificationApi(
             httpClientSource,
             options,
-            httpPipelineHasRetry ? null : options.HttpRetryPolicy ?? PartnumberHttpPolicies.SafeRetry(timeProvider: options.TimeProvider));
+            httpPipelineHasRetry ? null : options.HttpRetryPolicy ?? PartnumberHttpPolicies.SafeRetry(timeProvider: options.TimeProvider),
+            Logger);
         if (pollingHttpClientSource is null)
         {
             var owned = _ownedPollingClient = new Lazy<HttpClient>(() => HttpClientFactory.CreateForPolling(options.AcknowledgeImmediately, Endpoint!.OnQuickAckRefused));

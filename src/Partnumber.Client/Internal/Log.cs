@@ -53,6 +53,12 @@ internal static partial class Log
     [LoggerMessage(16, LogLevel.Information, "Could not connect to {Endpoint} ({Reason}); attempt {Attempt} failed, trying again in {DelayMs} ms within the connect timeout")]
     public static partial void ConnectRetry(ILogger logger, Uri endpoint, string reason, int attempt, long delayMs);
 
+    [LoggerMessage(19, LogLevel.Information, "{Endpoint} refused the client's credentials (attempt {Attempt}); fetching them again and retrying once")]
+    public static partial void CredentialsRefused(ILogger logger, Uri endpoint, int attempt);
+
+    [LoggerMessage(22, LogLevel.Information, "POST {Endpoint} was answered 401; fetching the headers again and retrying once")]
+    public static partial void PostUnauthorized(ILogger logger, Uri endpoint);
+
     [LoggerMessage(30, LogLevel.Information, "WebSocket to {Endpoint} was refused ({Reason}); using long-polling, and trying WebSocket again (by an upgrade probe) after {Minutes} min")]
     public static partial void WebSocketRefused(ILogger logger, Uri endpoint, string reason, long minutes);
 

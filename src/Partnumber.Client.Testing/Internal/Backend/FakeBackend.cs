@@ -54,6 +54,11 @@ internal sealed class FakeBackend : IDisposable
     /// <summary>The CONNECT_ERROR payload for namespace CONNECTs, or null to accept them.</summary>
     public volatile string? ConnectRejection;
 
+    /// <summary>The application's credentials check (<see cref="FakePartnumberServer.AuthorizeRequests"/>), or null to accept all.</summary>
+    public volatile Func<FakeServerCredentials, bool>? Authorize;
+
+    private static readonly IReadOnlyDictionary<string, string> NoAuth = new Dictionary<string, string>();
+
     public ClassificationScript AddScript(Func<string, bool> matches)
     {
         var script = new ClassificationScript(matches);
@@ -184,6 +189,11 @@ internal sealed class FakeBackend : IDisposable
 
     private async Task<RestResponse> ClassifyAsync(RestRequest request, RecordedHttpRequest record, CancellationToken cancellationToken)
     {
+        if (Authorize is { } authorize && !authorize(new FakeServerCredentials(isConnect: false, request.Headers, NoAuth)))
+        {
+            return Json(401, Payloads.Error("Unauthorized"));
+        }
+
         if (!string.Equals(request.Method, "POST", StringComparison.OrdinalIgnoreCase))
         {
             return Json(405, Payloads.Error("Method not allowed; use POST."));

@@ -146,6 +146,14 @@ internal sealed class SocketConnection
             return;
         }
 
+        var auth = AuthOf(packet);
+        Engine.Record.Auth = auth;
+        if (_backend.Authorize is { } authorize && !authorize(new FakeServerCredentials(isConnect: true, Engine.Record.Headers, auth)))
+        {
+            SendEncoded(SocketCodec.Encode(SocketPacketType.ConnectError, json: Payloads.Message("Unauthorized")));
+            return;
+        }
+
         if (_backend.ConnectRejection is { } rejection)
         {
             // Like a Flask-SocketIO connect handler that refuses (ConnectionRefusedError): CONNECT_ERROR, the session stays open.
@@ -160,6 +168,24 @@ internal sealed class SocketConnection
 
         Sid = Payloads.NewId();
         _backend.OnSocketConnected(this);
+    }
+
+    /// <summary>The CONNECT packet's <c>auth</c> object: string fields as they are, others as JSON text.</summary>
+    private static Dictionary<string, string> AuthOf(SocketPacket packet)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (packet.Data is null)
+        {
+            return fields;
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(packet.Data); // the codec checked it is an object
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            fields[property.Name] = property.Value.ValueKind == System.Text.Json.JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+        }
+
+        return fields;
     }
 
     private void Dispatch(SocketPacket packet)

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Partnumber.Client.Internal.Net;
 using Partnumber.Client.Internal.Payloads;
@@ -23,15 +25,17 @@ internal sealed class ClassificationApi
 
     private readonly Func<HttpClient> _httpClientSource;
     private readonly Uri _classifyUri;
-    private readonly Dictionary<string, string> _headers;
+    private readonly CredentialSource _credentials;
     private readonly IAsyncPolicy<HttpResponseMessage>? _retryPolicy;
+    private readonly ILogger _logger;
 
-    public ClassificationApi(Func<HttpClient> httpClientSource, PartnumberClassificationClientOptions options, IAsyncPolicy<HttpResponseMessage>? retryPolicy)
+    public ClassificationApi(Func<HttpClient> httpClientSource, PartnumberClassificationClientOptions options, IAsyncPolicy<HttpResponseMessage>? retryPolicy, ILogger? logger = null)
     {
         _retryPolicy = retryPolicy;
         _httpClientSource = httpClientSource;
         _classifyUri = new Uri(options.BaseAddress.AbsoluteUri.TrimEnd('/') + "/" + options.ClassifyPath.TrimStart('/'));
-        _headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
+        _credentials = new CredentialSource(options);
+        _logger = logger ?? NullLogger.Instance;
     }
 
     public Uri ClassifyUri => _classifyUri;
@@ -50,15 +54,29 @@ internal sealed class ClassificationApi
         // Serialized once; each attempt gets a fresh message (a sent HttpRequestMessage cannot be sent again).
         var json = JsonSerializer.SerializeToUtf8Bytes(body, PartnumberJsonContext.Default.ClassifyRequestBody);
         var httpClient = _httpClientSource();
+        var refreshed = false;
         HttpResponseMessage response;
         try
         {
-            response = _retryPolicy is null
-                ? await SendOnceAsync(httpClient, json, cancellationToken).ConfigureAwait(false)
-                : await _retryPolicy.ExecuteAsync(
-                    (_, token) => SendOnceAsync(httpClient, json, token),
-                    new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken },
-                    cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                var headers = (await _credentials.FetchAsync(withAuth: false, cancellationToken).ConfigureAwait(false)).Headers;
+                response = _retryPolicy is null
+                    ? await SendOnceAsync(httpClient, json, headers, cancellationToken).ConfigureAwait(false)
+                    : await _retryPolicy.ExecuteAsync(
+                        (_, token) => SendOnceAsync(httpClient, json, headers, token),
+                        new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken },
+                        cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode != System.Net.HttpStatusCode.Unauthorized || !_credentials.HeadersRefreshable || refreshed)
+                {
+                    break;
+                }
+
+                // A 401 started nothing on the server; the token may have expired in flight: fetch the headers again, once.
+                response.Dispose();
+                refreshed = true;
+                Log.PostUnauthorized(_logger, _classifyUri);
+            }
         }
         catch (HttpRequestException ex)
         {
@@ -98,6 +116,15 @@ internal sealed class ClassificationApi
                         string.Empty);
                 }
 
+                if (refreshed)
+                {
+                    throw new PartnumberAuthenticationException(
+                        $"POST {_classifyUri} was answered {status} {response.ReasonPhrase} again after the headers were fetched anew (HeadersProvider)" + (errorBody.Length > 0 ? ": " + errorBody : "."),
+                        response.StatusCode,
+                        errorBody,
+                        credentialsRefreshed: true);
+                }
+
                 throw new ClassificationRejectedException(
                     $"The server rejected the classification of '{request.Partnumber}' with {status} {response.ReasonPhrase}" + (errorBody.Length > 0 ? ": " + errorBody : "."),
                     response.StatusCode,
@@ -118,14 +145,14 @@ internal sealed class ClassificationApi
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpClient httpClient, byte[] json, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpClient httpClient, byte[] json, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
     {
         // A byte array gives a Content-Length: WSGI servers (Flask under eventlet or gunicorn) may not read chunked bodies.
         using var message = new HttpRequestMessage(HttpMethod.Post, _classifyUri) { Content = new ByteArrayContent(json) };
         message.Content.Headers.ContentType = JsonContentType;
         message.Headers.Accept.ParseAdd("application/json");
         message.SetPolicyExecutionContext(new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken });
-        foreach (var header in _headers)
+        foreach (var header in headers)
         {
             if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))
             {
@@ -133,7 +160,7 @@ internal sealed class ClassificationApi
             }
         }
 
-        if (!_headers.ContainsKey(UserAgent.HeaderName) && httpClient.DefaultRequestHeaders.UserAgent.Count == 0)
+        if (!headers.ContainsKey(UserAgent.HeaderName) && httpClient.DefaultRequestHeaders.UserAgent.Count == 0)
         {
             message.Headers.TryAddWithoutValidation(UserAgent.HeaderName, UserAgent.Value);
         }

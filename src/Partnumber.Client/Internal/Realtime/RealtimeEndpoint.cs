@@ -12,8 +12,7 @@ namespace Partnumber.Client.Internal.Realtime;
 internal sealed class RealtimeEndpoint
 {
     private readonly Func<HttpClient> _pollingHttpClient;
-    private readonly Dictionary<string, string> _headers; // the application's
-    private readonly Dictionary<string, string> _handshakeHeaders; // the application's and the SDK's User-Agent
+    private readonly Dictionary<string, string> _staticHandshakeHeaders; // the static credentials' headers and the SDK's User-Agent
     private int _pollingClientHasUserAgent = -1; // -1 unknown, 0 no, 1 yes: asked once
     private readonly ILogger _logger;
     private int _quickAckRefusalLogged;
@@ -35,23 +34,18 @@ internal sealed class RealtimeEndpoint
         Origin = new Uri((secure ? "https://" : "http://") + authority);
         Uri = new Uri((secure ? "wss://" : "ws://") + authority + Path + "/?EIO=4&transport=websocket");
         PollingUri = new Uri(Origin, Path + "/?EIO=4&transport=polling");
-        _headers = new Dictionary<string, string>(options.Headers, StringComparer.OrdinalIgnoreCase);
-        _handshakeHeaders = new Dictionary<string, string>(_headers, StringComparer.OrdinalIgnoreCase);
-        if (!_headers.ContainsKey(UserAgent.HeaderName))
-        {
-            _handshakeHeaders[UserAgent.HeaderName] = UserAgent.Value; // the WebSocket handshake carries it (unless the app set one)
-        }
+        Credentials = new CredentialSource(options);
+        _staticHandshakeHeaders = WithUserAgent(Credentials.Static.Headers);
         ConnectTimeout = options.ConnectTimeout;
         TimeProvider = options.TimeProvider;
         Transports = options.Transports;
         AcknowledgeImmediately = options.AcknowledgeImmediately;
         WebSocketFactory = options.WebSocketFactory;
         ConfigureWebSocket = options.ConfigureWebSocket;
-        AuthJson = options.Auth.Count == 0 ? null : WriteAuth(options.Auth);
     }
 
-    /// <summary>The Socket.IO CONNECT <c>auth</c> object as JSON, or null for none.</summary>
-    public string? AuthJson { get; }
+    /// <summary>Where each new connection's headers and <c>auth</c> come from.</summary>
+    public CredentialSource Credentials { get; }
 
     /// <summary>The Engine.IO WebSocket URI, e.g. <c>ws://localhost:5000/socket.io/?EIO=4&amp;transport=websocket</c>.</summary>
     public Uri Uri { get; }
@@ -65,7 +59,24 @@ internal sealed class RealtimeEndpoint
     public string Path { get; }
 
     /// <summary>The handshake's headers: the application's, and the SDK's <c>User-Agent</c> unless the application set one.</summary>
-    public IReadOnlyDictionary<string, string> Headers => _handshakeHeaders;
+    public IReadOnlyDictionary<string, string> HandshakeHeaders(CredentialSet credentials)
+        => ReferenceEquals(credentials, Credentials.Static) ? _staticHandshakeHeaders : WithUserAgent(credentials.Headers);
+
+    private static Dictionary<string, string> WithUserAgent(IReadOnlyDictionary<string, string> headers)
+    {
+        var handshake = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in headers)
+        {
+            handshake[header.Key] = header.Value;
+        }
+
+        if (!handshake.ContainsKey(UserAgent.HeaderName))
+        {
+            handshake[UserAgent.HeaderName] = UserAgent.Value; // the WebSocket handshake carries it (unless the app set one)
+        }
+
+        return handshake;
+    }
 
     public TimeSpan ConnectTimeout { get; }
 
@@ -88,14 +99,14 @@ internal sealed class RealtimeEndpoint
     public Uri WebSocketUriFor(string sid) => new(Uri.AbsoluteUri + "&sid=" + System.Uri.EscapeDataString(sid));
 
     /// <summary>Adds the handshake headers (and the session's cookies, if any) to a long-polling request.</summary>
-    public void ApplyHeaders(HttpRequestMessage request, string? cookieHeader)
+    public void ApplyHeaders(HttpRequestMessage request, CredentialSet credentials, string? cookieHeader)
     {
-        foreach (var header in _headers)
+        foreach (var header in credentials.Headers)
         {
             request.Headers.TryAddWithoutValidation(header.Key, header.Value);
         }
 
-        if (!_headers.ContainsKey(UserAgent.HeaderName) && !PollingClientHasUserAgent())
+        if (!credentials.Headers.ContainsKey(UserAgent.HeaderName) && !PollingClientHasUserAgent())
         {
             request.Headers.TryAddWithoutValidation(UserAgent.HeaderName, UserAgent.Value);
         }
@@ -150,8 +161,8 @@ internal sealed class RealtimeEndpoint
 
     private sealed record ProxyDecision(IWebProxy Proxy, bool Applies);
 
-    /// <summary>The upgrade request, built on first use (a header it refuses fails every connect, as before).</summary>
-    private WebSocketUpgrade.RequestTemplate UpgradeRequest => _upgradeRequest ??= new WebSocketUpgrade.RequestTemplate(Uri, Headers);
+    /// <summary>The upgrade request of the static credentials, built on first use (a header it refuses fails every connect).</summary>
+    private WebSocketUpgrade.RequestTemplate UpgradeRequest => _upgradeRequest ??= new WebSocketUpgrade.RequestTemplate(Uri, _staticHandshakeHeaders);
 
     /// <summary>Whether <paramref name="proxy"/> would carry a connection to the ws/wss <paramref name="webSocketUri"/> (asked as http/https).</summary>
     internal static bool ProxyApplies(IWebProxy proxy, Uri webSocketUri) => Net.ProxyRoute.Applies(proxy, webSocketUri);
@@ -165,40 +176,29 @@ internal sealed class RealtimeEndpoint
         Net.ProxyRoute.Applies(Net.ProxyRoute.System, Uri);
 #endif
 
-    private Dictionary<string, string> WithCookie(string cookieHeader)
-        => new(_handshakeHeaders, StringComparer.OrdinalIgnoreCase) { ["Cookie"] = cookieHeader };
-
-    private static string WriteAuth(IDictionary<string, string> fields)
+    private static Dictionary<string, string> WithCookie(IReadOnlyDictionary<string, string> headers, string cookieHeader)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        var withCookie = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in headers)
         {
-            writer.WriteStartObject();
-            foreach (var field in fields)
-            {
-                writer.WriteString(field.Key, field.Value);
-            }
-
-            writer.WriteEndObject();
+            withCookie[header.Key] = header.Value;
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        withCookie["Cookie"] = cookieHeader;
+        return withCookie;
     }
 
     /// <summary>
     /// Opens a WebSocket to <paramref name="uri"/> (<see cref="Uri"/>, or an upgrade of a polling session) with the
-    /// handshake headers and <paramref name="cookieHeader"/>: through the configured factory, the SDK's own handshake
-    /// (.NET 8+, when nothing needs ClientWebSocket), or <see cref="ClientWebSocket"/>.
+    /// handshake headers of <paramref name="credentials"/> and <paramref name="cookieHeader"/>: through the configured
+    /// factory, the SDK's own handshake (.NET 8+, when nothing needs ClientWebSocket), or <see cref="ClientWebSocket"/>.
     /// </summary>
-    public async Task<WebSocket> OpenWebSocketAsync(Uri uri, string? cookieHeader, CancellationToken cancellationToken)
+    public async Task<WebSocket> OpenWebSocketAsync(Uri uri, CredentialSet credentials, string? cookieHeader, CancellationToken cancellationToken)
     {
+        var handshakeHeaders = HandshakeHeaders(credentials);
         if (WebSocketFactory is not null)
         {
-            var headers = Headers;
-            if (cookieHeader is not null)
-            {
-                headers = WithCookie(cookieHeader);
-            }
+            var headers = cookieHeader is null ? handshakeHeaders : WithCookie(handshakeHeaders, cookieHeader);
 
             return await WebSocketFactory(uri, headers, cancellationToken).ConfigureAwait(false)
                 ?? throw new PartnumberConnectionException("The configured WebSocketFactory returned null.");
@@ -207,9 +207,9 @@ internal sealed class RealtimeEndpoint
 #if NET8_0_OR_GREATER
         if (ConfigureWebSocket is null && !UsesProxy())
         {
-            var request = uri == Uri && cookieHeader is null
+            var request = uri == Uri && cookieHeader is null && ReferenceEquals(credentials, Credentials.Static)
                 ? UpgradeRequest
-                : new WebSocketUpgrade.RequestTemplate(uri, cookieHeader is null ? Headers : WithCookie(cookieHeader));
+                : new WebSocketUpgrade.RequestTemplate(uri, cookieHeader is null ? handshakeHeaders : WithCookie(handshakeHeaders, cookieHeader));
             return await WebSocketUpgrade.ConnectAsync(uri, request, certificateValidation: null, AcknowledgeImmediately, OnQuickAckRefused, cancellationToken).ConfigureAwait(false);
         }
 #endif
@@ -218,7 +218,7 @@ internal sealed class RealtimeEndpoint
         try
         {
             socket.Options.KeepAliveInterval = TimeSpan.Zero; // Engine.IO has its own heartbeat
-            foreach (var header in Headers)
+            foreach (var header in handshakeHeaders)
             {
                 socket.Options.SetRequestHeader(header.Key, header.Value);
             }

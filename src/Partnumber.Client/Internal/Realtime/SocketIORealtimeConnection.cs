@@ -45,9 +45,10 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
 
     public bool SawMalformedPacket => _sawMalformedPacket;
 
-    public async Task ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Opens the Engine.IO session and connects the namespace, both carrying <paramref name="credentials"/>.</summary>
+    public async Task ConnectAsync(CredentialSet credentials, CancellationToken cancellationToken)
     {
-        var opened = await _engineConnector.OpenAsync(OnTransportClosed, OnMalformedPacket, cancellationToken).ConfigureAwait(false);
+        var opened = await _engineConnector.OpenAsync(credentials, OnTransportClosed, OnMalformedPacket, cancellationToken).ConfigureAwait(false);
         var engine = opened.Session;
         _engine = engine;
         FallbackReason = opened.FallbackReason;
@@ -63,14 +64,16 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
             // from this value per connect and never disposes it, so a finite value would leave a timer queued for that
             // long after every connection (12,000 live timers at 2,000 classifications/s with a 30 s timeout).
             ConnectionTimeout = Timeout.InfiniteTimeSpan,
-            Auth = _endpoint.AuthJson is { } auth ? new RawJson(auth) : null,
+            Auth = credentials.AuthJson is { } auth ? new RawJson(auth) : null,
         })
         {
             ClientWebSocketProvider = () => engine,
             JsonSerializer = RawJsonSerializer.Instance,
         };
         socket.OnConnected += (_, _) => _namespaceConnected.TrySetResult(true);
-        socket.OnError += (_, message) => End($"the server refused the Socket.IO connection: {message}", null);
+        socket.OnError += (_, message) => End(
+            $"the server refused the Socket.IO connection (CONNECT_ERROR): {message}",
+            new PartnumberAuthenticationException($"The Socket.IO server at {_endpoint.Uri} refused the connection (CONNECT_ERROR): {message}", statusCode: null, message ?? string.Empty, credentialsRefreshed: false));
         socket.OnDisconnected += (_, reason) => End($"the server disconnected the socket ({reason})", null);
         socket.OnAny(OnServerEvent);
         _socket = socket;

@@ -37,12 +37,15 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
         cancellationToken.ThrowIfCancellationRequested();
         using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, cancellationToken);
         string? lastFailure = null;
+        var refreshedAfterRefusal = false;
         for (var attempt = 1; ; attempt++)
         {
+            // Fetched per attempt: a reconnect or a retry after a refusal carries what the providers say now.
+            var credentials = await _endpoint.Credentials.FetchAsync(withAuth: true, deadline.Token).ConfigureAwait(false);
             var connection = new SocketIORealtimeConnection(_engineConnector, _endpoint, _logger);
             try
             {
-                await connection.ConnectAsync(deadline.Token).ConfigureAwait(false);
+                await connection.ConnectAsync(credentials, deadline.Token).ConfigureAwait(false);
                 Log.Connected(_logger, _endpoint.Uri, connection.SessionId, connection.Transport);
                 return connection;
             }
@@ -50,6 +53,24 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
             {
                 _ = ConnectionPool.Close(connection); // its close handshake is bounded on its own: the caller learns of the failure now
                 throw TimedOut(attempt, lastFailure, null);
+            }
+            catch (Exception ex) when (AuthenticationRefusal(ex) is { } refusal)
+            {
+                _ = ConnectionPool.Close(connection);
+                if (_endpoint.Credentials.Refreshable && !refreshedAfterRefusal)
+                {
+                    // The token may have expired between fetching and connecting: fetch again and try once more, at once.
+                    refreshedAfterRefusal = true;
+                    Log.CredentialsRefused(_logger, _endpoint.Uri, attempt);
+                    continue;
+                }
+
+                throw new PartnumberAuthenticationException(
+                    refreshedAfterRefusal ? refusal.Message + " It was refused again after the credentials were fetched anew." : refusal.Message,
+                    refusal.StatusCode,
+                    refusal.ServerMessage,
+                    refreshedAfterRefusal,
+                    ex);
             }
             catch (Exception ex) when (retryRefused && ex is not OperationCanceledException && RetryableFailure(ex) is { } why)
             {
@@ -99,6 +120,20 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
                     return "connection refused";
                 case SocketException:
                     return null; // unknown host, unreachable network, a reset after the server answered part of a handshake, …
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The server's refusal of the credentials within <paramref name="exception"/> (CONNECT_ERROR, a 401/403 handshake), or null.</summary>
+    private static PartnumberAuthenticationException? AuthenticationRefusal(Exception exception)
+    {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is PartnumberAuthenticationException refusal)
+            {
+                return refusal;
             }
         }
 

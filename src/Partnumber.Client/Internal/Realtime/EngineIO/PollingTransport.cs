@@ -42,6 +42,7 @@ internal sealed class PollingTransport : EngineIOTransport
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _postLock = new(1, 1);
     private readonly TaskCompletionSource<bool> _pollPaused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CredentialSet _credentials; // the session's: every request and the upgrade carry what its handshake did
     private MemoryStream? _partialSend;
     private EngineIOSession? _session;
     private WebSocketTransport? _webSocket;
@@ -51,9 +52,10 @@ internal sealed class PollingTransport : EngineIOTransport
     private bool _endedByServer;
     private long _requestCounter;
 
-    private PollingTransport(RealtimeEndpoint endpoint, HttpClient http, EngineHandshake handshake, CookieContainer cookies, List<string> initialPackets)
+    private PollingTransport(RealtimeEndpoint endpoint, CredentialSet credentials, HttpClient http, EngineHandshake handshake, CookieContainer cookies, List<string> initialPackets)
     {
         _endpoint = endpoint;
+        _credentials = credentials;
         _http = http;
         _cookies = cookies;
         _initialPackets = initialPackets;
@@ -71,19 +73,28 @@ internal sealed class PollingTransport : EngineIOTransport
     /// Opens a session: the handshake GET, whose answer must start with the open packet. Throws
     /// <see cref="PartnumberConnectionException"/> for an answer that is not Engine.IO (an error page, a refusal).
     /// </summary>
-    public static async Task<PollingTransport> OpenAsync(RealtimeEndpoint endpoint, CancellationToken cancellationToken)
+    public static async Task<PollingTransport> OpenAsync(RealtimeEndpoint endpoint, CredentialSet credentials, CancellationToken cancellationToken)
     {
         var http = endpoint.PollingHttpClient();
         var cookies = new CookieContainer();
         var uri = endpoint.PollingUri;
         using var request = new HttpRequestMessage(HttpMethod.Get, WithTimestamp(uri, 0));
-        endpoint.ApplyHeaders(request, CookieHeader(cookies, uri));
+        endpoint.ApplyHeaders(request, credentials, CookieHeader(cookies, uri));
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         StoreCookies(cookies, uri, response);
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.ProxyAuthenticationRequired)
         {
             throw new PartnumberConnectionException(Net.ProxyRoute.AuthenticationRequired($"the long-polling handshake to {uri}"));
+        }
+
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new PartnumberAuthenticationException(
+                $"The Socket.IO endpoint {uri} refused the client's credentials: the long-polling handshake was answered {Describe(response, body)}.",
+                response.StatusCode,
+                body is null ? string.Empty : Excerpt.Of(body, ClassificationRejectedException.MaxResponseBodyLength),
+                credentialsRefreshed: false);
         }
 
         if (response.StatusCode != HttpStatusCode.OK)
@@ -97,7 +108,7 @@ internal sealed class PollingTransport : EngineIOTransport
             throw new PartnumberConnectionException($"The answer of {uri} to the long-polling handshake is not an Engine.IO open packet: {Describe(response, body)}.");
         }
 
-        return new PollingTransport(endpoint, http, handshake, cookies, packets);
+        return new PollingTransport(endpoint, credentials, http, handshake, cookies, packets);
     }
 
     public override void Start(EngineIOSession session)
@@ -315,7 +326,7 @@ internal sealed class PollingTransport : EngineIOTransport
     private async Task<string?> ExchangeAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var session = _session!;
-        _endpoint.ApplyHeaders(request, CookieHeader(_cookies, _sessionUri));
+        _endpoint.ApplyHeaders(request, _credentials, CookieHeader(_cookies, _sessionUri));
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         StoreCookies(_cookies, _sessionUri, response);
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
@@ -403,7 +414,7 @@ internal sealed class PollingTransport : EngineIOTransport
         try
         {
             using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, _stop.Token);
-            var socket = await _endpoint.OpenWebSocketAsync(_endpoint.WebSocketUriFor(Handshake.Sid), CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
+            var socket = await _endpoint.OpenWebSocketAsync(_endpoint.WebSocketUriFor(Handshake.Sid), _credentials, CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
             webSocket = new WebSocketTransport(socket, _endpoint.TimeProvider);
             await webSocket.SendTextAsync("2probe", deadline.Token).ConfigureAwait(false);
             var answer = await webSocket.ReceiveTextAsync(deadline.Token).ConfigureAwait(false);
@@ -482,7 +493,7 @@ internal sealed class PollingTransport : EngineIOTransport
         using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, _stop.Token);
         try
         {
-            var socket = await _endpoint.OpenWebSocketAsync(_endpoint.Uri, CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
+            var socket = await _endpoint.OpenWebSocketAsync(_endpoint.Uri, _credentials, CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
             await new WebSocketTransport(socket, _endpoint.TimeProvider).Close().ConfigureAwait(false); // the server's throwaway session ends with it
             return null;
         }
@@ -500,7 +511,7 @@ internal sealed class PollingTransport : EngineIOTransport
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, NextUri()) { Content = new ByteArrayContent([(byte)'1']) };
             request.Content.Headers.ContentType = TextPlain;
-            _endpoint.ApplyHeaders(request, CookieHeader(_cookies, _sessionUri));
+            _endpoint.ApplyHeaders(request, _credentials, CookieHeader(_cookies, _sessionUri));
             using var timeout = _endpoint.TimeProvider.CreateTimeoutSource(ClosePacketTimeout);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
