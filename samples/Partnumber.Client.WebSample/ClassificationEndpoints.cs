@@ -7,7 +7,7 @@ namespace Partnumber.Client.WebSample;
 /// <summary>
 /// <c>GET /api/classify</c>: one classification streamed as Server-Sent Events — <c>progress</c> events, then one
 /// <c>result</c> or one <c>failure</c> (not <c>error</c>: EventSource fires its own <c>error</c> on connection problems).
-/// The region between the markers is the README's "In a web app" code, checked by a test.
+/// The region between the markers is the code of docs/dependency-injection.md, "In a web app", checked by a test.
 /// </summary>
 public static class ClassificationEndpoints
 {
