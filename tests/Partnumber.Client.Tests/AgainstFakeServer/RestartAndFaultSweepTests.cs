@@ -118,6 +118,8 @@ public sealed class RestartAndFaultSweepTests : IAsyncLifetime
         switch (point)
         {
             case FaultPoint.Connect:
+                Assert.IsType<PartnumberAuthenticationException>(outcome.Error); // a CONNECT_ERROR: the server's Socket.IO layer refused the client
+                break;
             case FaultPoint.PostSend:
             case FaultPoint.AcceptedBody:
             case FaultPoint.Reconnect:

@@ -116,9 +116,11 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         await peer.ExpectAsync("40");
         await peer.SendAsync("""44{"message":"Not authorized"}""");
 
-        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => running);
+        var error = await Assert.ThrowsAsync<PartnumberAuthenticationException>(() => running);
 
         Assert.Contains("Not authorized", error.Message);
+        Assert.Equal("Not authorized", error.ServerMessage);
+        Assert.Null(error.StatusCode);
         Assert.Empty(_http.Requests);
     }
 
@@ -174,7 +176,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         Assert.False(running.IsCompleted);
         time.Advance(TimeSpan.FromMilliseconds(2));
 
-        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => running);
+        var error = await Assert.ThrowsAsync<PartnumberAuthenticationException>(() => running);
         Assert.Contains("no Engine.IO ping", error.Message);
         Assert.Contains("1500 ms", error.Message);
         Assert.Contains("1 of 4", error.Message);
@@ -190,7 +192,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         await peer.ExpectAsync("42[\"join\"");
         await peer.SendAsync("41");
 
-        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => running);
+        var error = await Assert.ThrowsAsync<PartnumberAuthenticationException>(() => running);
 
         Assert.Contains("disconnected", error.Message);
     }
@@ -266,7 +268,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
 
         time.Advance(TimeSpan.FromSeconds(3));
 
-        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => running);
+        var error = await Assert.ThrowsAsync<PartnumberAuthenticationException>(() => running);
         Assert.Contains("within 3 s", error.Message);
         Assert.Empty(_http.Requests);
         await peer.WaitForCloseAsync();
