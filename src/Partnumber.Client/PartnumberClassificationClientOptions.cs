@@ -89,6 +89,9 @@ public sealed class PartnumberClassificationClientOptions
     /// </summary>
     public Func<CancellationToken, ValueTask<IReadOnlyDictionary<string, string>>>? AuthProvider { get; set; }
 
+    /// <summary>Resolves service-discovery addresses; set by dependency injection when the app registered service discovery.</summary>
+    internal Internal.Net.AddressResolver? AddressResolver { get; set; }
+
     /// <summary>
     /// The retry policy around the POST when the client is not built by dependency injection (whose HTTP client
     /// pipeline carries the policy instead). Null (the default) means <see cref="PartnumberHttpPolicies.SafeRetry"/> on
@@ -246,6 +249,7 @@ public sealed class PartnumberClassificationClientOptions
             MaxResubmissions = MaxResubmissions,
             HeadersProvider = HeadersProvider,
             AuthProvider = AuthProvider,
+            AddressResolver = AddressResolver,
         };
         foreach (var header in Headers)
         {
@@ -268,15 +272,15 @@ public sealed class PartnumberClassificationClientOptions
             throw new ArgumentException("BaseAddress is required (for example http://localhost:5000).", nameof(BaseAddress));
         }
 
-        if (!BaseAddress.IsAbsoluteUri || (BaseAddress.Scheme != Uri.UriSchemeHttp && BaseAddress.Scheme != Uri.UriSchemeHttps))
+        if (!BaseAddress.IsAbsoluteUri || !Internal.Net.AddressResolver.IsHttpScheme(BaseAddress.Scheme))
         {
-            throw new ArgumentException($"BaseAddress must be an absolute http or https URI; got '{BaseAddress}'.", nameof(BaseAddress));
+            throw new ArgumentException($"BaseAddress must be an absolute http or https URI (or a service-discovery name such as https+http://classifier); got '{BaseAddress}'.", nameof(BaseAddress));
         }
 
         if (SocketAddress is not null
-            && (!SocketAddress.IsAbsoluteUri || SocketAddress.Scheme is not ("http" or "https" or "ws" or "wss")))
+            && (!SocketAddress.IsAbsoluteUri || (SocketAddress.Scheme is not ("ws" or "wss") && !Internal.Net.AddressResolver.IsHttpScheme(SocketAddress.Scheme))))
         {
-            throw new ArgumentException($"SocketAddress must be an absolute http, https, ws or wss URI; got '{SocketAddress}'.", nameof(SocketAddress));
+            throw new ArgumentException($"SocketAddress must be an absolute http, https, ws or wss URI (or a service-discovery name); got '{SocketAddress}'.", nameof(SocketAddress));
         }
 
         if (string.IsNullOrWhiteSpace(ClassifyPath))

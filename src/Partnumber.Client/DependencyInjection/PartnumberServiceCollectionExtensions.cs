@@ -113,6 +113,14 @@ public static class PartnumberServiceCollectionExtensions
             options.TimeProvider = timeProvider;
         }
 
+#if NET8_0_OR_GREATER
+        // BaseAddress/SocketAddress may be service-discovery names (https+http://classifier) when the app registered it.
+        if (provider.GetService<Microsoft.Extensions.ServiceDiscovery.Http.IServiceDiscoveryHttpMessageHandlerFactory>() is { } discovery)
+        {
+            options.AddressResolver = Partnumber.Client.DependencyInjection.ServiceDiscoveryAddresses.Create(discovery);
+        }
+
+#endif
         var factory = provider.GetRequiredService<IHttpClientFactory>();
         // The pipeline retries (SafeRetryLayer's handler or the application's), so the client adds no policy of its own.
         return new PartnumberClassificationClient(

@@ -26,6 +26,7 @@ internal sealed class ClassificationApi
     private readonly Func<HttpClient> _httpClientSource;
     private readonly Uri _classifyUri;
     private readonly CredentialSource _credentials;
+    private readonly AddressResolver? _resolver; // set when the app registered service discovery
     private readonly IAsyncPolicy<HttpResponseMessage>? _retryPolicy;
     private readonly ILogger _logger;
 
@@ -35,6 +36,7 @@ internal sealed class ClassificationApi
         _httpClientSource = httpClientSource;
         _classifyUri = new Uri(options.BaseAddress.AbsoluteUri.TrimEnd('/') + "/" + options.ClassifyPath.TrimStart('/'));
         _credentials = new CredentialSource(options);
+        _resolver = options.AddressResolver;
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -54,6 +56,7 @@ internal sealed class ClassificationApi
         // Serialized once; each attempt gets a fresh message (a sent HttpRequestMessage cannot be sent again).
         var json = JsonSerializer.SerializeToUtf8Bytes(body, PartnumberJsonContext.Default.ClassifyRequestBody);
         var httpClient = _httpClientSource();
+        var classifyUri = _resolver is null ? _classifyUri : await _resolver.ResolveAsync(_classifyUri, cancellationToken).ConfigureAwait(false);
         var refreshed = false;
         HttpResponseMessage response;
         try
@@ -62,9 +65,9 @@ internal sealed class ClassificationApi
             {
                 var headers = (await _credentials.FetchAsync(withAuth: false, cancellationToken).ConfigureAwait(false)).Headers;
                 response = _retryPolicy is null
-                    ? await SendOnceAsync(httpClient, json, headers, cancellationToken).ConfigureAwait(false)
+                    ? await SendOnceAsync(httpClient, classifyUri, json, headers, cancellationToken).ConfigureAwait(false)
                     : await _retryPolicy.ExecuteAsync(
-                        (_, token) => SendOnceAsync(httpClient, json, headers, token),
+                        (_, token) => SendOnceAsync(httpClient, classifyUri, json, headers, token),
                         new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken },
                         cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode != System.Net.HttpStatusCode.Unauthorized || !_credentials.HeadersRefreshable || refreshed)
@@ -145,10 +148,10 @@ internal sealed class ClassificationApi
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpClient httpClient, byte[] json, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> SendOnceAsync(HttpClient httpClient, Uri classifyUri, byte[] json, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
     {
         // A byte array gives a Content-Length: WSGI servers (Flask under eventlet or gunicorn) may not read chunked bodies.
-        using var message = new HttpRequestMessage(HttpMethod.Post, _classifyUri) { Content = new ByteArrayContent(json) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, classifyUri) { Content = new ByteArrayContent(json) };
         message.Content.Headers.ContentType = JsonContentType;
         message.Headers.Accept.ParseAdd("application/json");
         message.SetPolicyExecutionContext(new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken });

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
+using Partnumber.Client.Internal.Net;
 using Partnumber.Client.Internal.Realtime.EngineIO;
 
 namespace Partnumber.Client.Internal.Realtime;
@@ -21,19 +22,10 @@ internal sealed class RealtimeEndpoint
     {
         _pollingHttpClient = pollingHttpClient;
         _logger = logger;
-        var address = options.SocketAddress ?? options.BaseAddress;
-        var secure = address.Scheme is "https" or "wss";
-        var authority = address.IsDefaultPort ? address.Host : $"{address.Host}:{address.Port}";
-        if (address.HostNameType == UriHostNameType.IPv6 && !authority.StartsWith("[", StringComparison.Ordinal))
-        {
-            authority = address.IsDefaultPort ? $"[{address.Host}]" : $"[{address.Host}]:{address.Port}";
-        }
-
-        // A path on the address (a reverse-proxy prefix) belongs to the Socket.IO path, not to the namespace.
-        Path = address.AbsolutePath.TrimEnd('/') + "/" + options.SocketIOPath.Trim('/');
-        Origin = new Uri((secure ? "https://" : "http://") + authority);
-        Uri = new Uri((secure ? "wss://" : "ws://") + authority + Path + "/?EIO=4&transport=websocket");
-        PollingUri = new Uri(Origin, Path + "/?EIO=4&transport=polling");
+        _address = options.SocketAddress ?? options.BaseAddress;
+        _socketIOPath = options.SocketIOPath;
+        _resolver = options.AddressResolver;
+        (Origin, Path, Uri, PollingUri) = AddressesOf(_address, _socketIOPath);
         Credentials = new CredentialSource(options);
         _staticHandshakeHeaders = WithUserAgent(Credentials.Static.Headers);
         ConnectTimeout = options.ConnectTimeout;
@@ -42,6 +34,46 @@ internal sealed class RealtimeEndpoint
         AcknowledgeImmediately = options.AcknowledgeImmediately;
         WebSocketFactory = options.WebSocketFactory;
         ConfigureWebSocket = options.ConfigureWebSocket;
+    }
+
+    private readonly Uri _address; // as configured: possibly a service-discovery name
+    private readonly string _socketIOPath;
+    private readonly AddressResolver? _resolver; // set when the app registered service discovery
+    private ConnectionTarget? _staticTarget;
+
+    /// <summary>The origin, Socket.IO path, WebSocket URI and long-polling URI of the endpoint at <paramref name="address"/>.</summary>
+    private static (Uri Origin, string Path, Uri WebSocketUri, Uri PollingUri) AddressesOf(Uri address, string socketIOPath)
+    {
+        var secure = address.Scheme.Split('+')[0] is "https" or "wss"; // a service-discovery name (https+http) prefers its first
+        var authority = address.IsDefaultPort || address.Port < 0 ? address.Host : $"{address.Host}:{address.Port}";
+        if (address.HostNameType == UriHostNameType.IPv6 && !authority.StartsWith("[", StringComparison.Ordinal))
+        {
+            authority = address.IsDefaultPort || address.Port < 0 ? $"[{address.Host}]" : $"[{address.Host}]:{address.Port}";
+        }
+
+        // A path on the address (a reverse-proxy prefix) belongs to the Socket.IO path, not to the namespace.
+        var path = address.AbsolutePath.TrimEnd('/') + "/" + socketIOPath.Trim('/');
+        var origin = new Uri((secure ? "https://" : "http://") + authority);
+        return (origin, path, new Uri((secure ? "wss://" : "ws://") + authority + path + "/?EIO=4&transport=websocket"), new Uri(origin, path + "/?EIO=4&transport=polling"));
+    }
+
+    /// <summary>
+    /// Where and with what the next new session connects: the addresses as service discovery resolves them now (the
+    /// configured ones otherwise) and the credentials the providers give now (the static ones otherwise).
+    /// </summary>
+    public async ValueTask<ConnectionTarget> TargetAsync(CancellationToken cancellationToken)
+    {
+        var credentials = await Credentials.FetchAsync(withAuth: true, cancellationToken).ConfigureAwait(false);
+        if (_resolver is null)
+        {
+            return ReferenceEquals(credentials, Credentials.Static)
+                ? _staticTarget ??= new ConnectionTarget(Uri, PollingUri, credentials)
+                : new ConnectionTarget(Uri, PollingUri, credentials);
+        }
+
+        var resolved = await _resolver.ResolveAsync(_address, cancellationToken).ConfigureAwait(false);
+        var (_, _, webSocketUri, pollingUri) = AddressesOf(resolved, _socketIOPath);
+        return new ConnectionTarget(webSocketUri, pollingUri, credentials);
     }
 
     /// <summary>Where each new connection's headers and <c>auth</c> come from.</summary>
@@ -94,9 +126,6 @@ internal sealed class RealtimeEndpoint
 
     /// <summary>The HTTP client long-polling requests go through.</summary>
     public HttpClient PollingHttpClient() => _pollingHttpClient();
-
-    /// <summary>The WebSocket URI that upgrades Engine.IO session <paramref name="sid"/>.</summary>
-    public Uri WebSocketUriFor(string sid) => new(Uri.AbsoluteUri + "&sid=" + System.Uri.EscapeDataString(sid));
 
     /// <summary>Adds the handshake headers (and the session's cookies, if any) to a long-polling request.</summary>
     public void ApplyHeaders(HttpRequestMessage request, CredentialSet credentials, string? cookieHeader)

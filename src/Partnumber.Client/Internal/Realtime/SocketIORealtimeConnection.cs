@@ -45,10 +45,10 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
 
     public bool SawMalformedPacket => _sawMalformedPacket;
 
-    /// <summary>Opens the Engine.IO session and connects the namespace, both carrying <paramref name="credentials"/>.</summary>
-    public async Task ConnectAsync(CredentialSet credentials, CancellationToken cancellationToken)
+    /// <summary>Opens the Engine.IO session to <paramref name="target"/> and connects the namespace, both carrying its credentials.</summary>
+    public async Task ConnectAsync(ConnectionTarget target, CancellationToken cancellationToken)
     {
-        var opened = await _engineConnector.OpenAsync(credentials, OnTransportClosed, OnMalformedPacket, cancellationToken).ConfigureAwait(false);
+        var opened = await _engineConnector.OpenAsync(target, OnTransportClosed, OnMalformedPacket, cancellationToken).ConfigureAwait(false);
         var engine = opened.Session;
         _engine = engine;
         FallbackReason = opened.FallbackReason;
@@ -64,7 +64,7 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
             // from this value per connect and never disposes it, so a finite value would leave a timer queued for that
             // long after every connection (12,000 live timers at 2,000 classifications/s with a 30 s timeout).
             ConnectionTimeout = Timeout.InfiniteTimeSpan,
-            Auth = credentials.AuthJson is { } auth ? new RawJson(auth) : null,
+            Auth = target.Credentials.AuthJson is { } auth ? new RawJson(auth) : null,
         })
         {
             ClientWebSocketProvider = () => engine,

@@ -40,12 +40,12 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
         var refreshedAfterRefusal = false;
         for (var attempt = 1; ; attempt++)
         {
-            // Fetched per attempt: a reconnect or a retry after a refusal carries what the providers say now.
-            var credentials = await _endpoint.Credentials.FetchAsync(withAuth: true, deadline.Token).ConfigureAwait(false);
+            // Per attempt: a reconnect or a retry after a refusal goes where service discovery and the providers say now.
+            var target = await _endpoint.TargetAsync(deadline.Token).ConfigureAwait(false);
             var connection = new SocketIORealtimeConnection(_engineConnector, _endpoint, _logger);
             try
             {
-                await connection.ConnectAsync(credentials, deadline.Token).ConfigureAwait(false);
+                await connection.ConnectAsync(target, deadline.Token).ConfigureAwait(false);
                 Log.Connected(_logger, _endpoint.Uri, connection.SessionId, connection.Transport);
                 return connection;
             }

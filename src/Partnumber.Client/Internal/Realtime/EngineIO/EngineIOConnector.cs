@@ -45,17 +45,17 @@ internal sealed class EngineIOConnector
     }
 
     /// <summary>Opens a session, or throws <see cref="PartnumberConnectionException"/> (or the caller's cancellation).</summary>
-    public async Task<OpenedEngineSession> OpenAsync(CredentialSet credentials, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
+    public async Task<OpenedEngineSession> OpenAsync(ConnectionTarget target, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
     {
         var allowed = _endpoint.Transports;
         if (allowed == PartnumberTransports.WebSocket)
         {
-            return new OpenedEngineSession(await OpenWebSocketAsync(credentials, onClosed, onMalformed, cancellationToken).ConfigureAwait(false), null, null);
+            return new OpenedEngineSession(await OpenWebSocketAsync(target, onClosed, onMalformed, cancellationToken).ConfigureAwait(false), null, null);
         }
 
         if (allowed == PartnumberTransports.LongPolling)
         {
-            return await OpenPollingAsync(credentials, onClosed, onMalformed, probe: false, fallbackReason: null, cancellationToken).ConfigureAwait(false);
+            return await OpenPollingAsync(target, onClosed, onMalformed, probe: false, fallbackReason: null, cancellationToken).ConfigureAwait(false);
         }
 
         // While the endpoint's WebSocket verdict is unknown, one connect finds out and the others wait for it: 20
@@ -91,7 +91,7 @@ internal sealed class EngineIOConnector
 
         try
         {
-            return await OpenChosenAsync(choice, credentials, onClosed, onMalformed, cancellationToken).ConfigureAwait(false);
+            return await OpenChosenAsync(choice, target, onClosed, onMalformed, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -107,14 +107,14 @@ internal sealed class EngineIOConnector
         }
     }
 
-    private async Task<OpenedEngineSession> OpenChosenAsync((bool UseWebSocket, bool Probe, string? Refusal) choice, CredentialSet credentials, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
+    private async Task<OpenedEngineSession> OpenChosenAsync((bool UseWebSocket, bool Probe, string? Refusal) choice, ConnectionTarget target, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
     {
         var (useWebSocket, probe, refusal) = choice;
         if (useWebSocket)
         {
             try
             {
-                var session = await OpenWebSocketAsync(credentials, onClosed, onMalformed, cancellationToken).ConfigureAwait(false);
+                var session = await OpenWebSocketAsync(target, onClosed, onMalformed, cancellationToken).ConfigureAwait(false);
                 lock (_gate)
                 {
                     _webSocketWorked = true;
@@ -131,7 +131,7 @@ internal sealed class EngineIOConnector
         OpenedEngineSession opened;
         try
         {
-            opened = await OpenPollingAsync(credentials, onClosed, onMalformed, probe, refusal, cancellationToken).ConfigureAwait(false);
+            opened = await OpenPollingAsync(target, onClosed, onMalformed, probe, refusal, cancellationToken).ConfigureAwait(false);
         }
         catch (PartnumberConnectionException ex) when (useWebSocket)
         {
@@ -239,22 +239,22 @@ internal sealed class EngineIOConnector
 
     private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * _endpoint.TimeProvider.TimestampFrequency);
 
-    private async Task<EngineIOSession> OpenWebSocketAsync(CredentialSet credentials, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
+    private async Task<EngineIOSession> OpenWebSocketAsync(ConnectionTarget target, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
     {
-        var socket = await _endpoint.OpenWebSocketAsync(_endpoint.Uri, credentials, cookieHeader: null, cancellationToken).ConfigureAwait(false);
+        var socket = await _endpoint.OpenWebSocketAsync(target.WebSocketUri, target.Credentials, cookieHeader: null, cancellationToken).ConfigureAwait(false);
         return new EngineIOSession(new WebSocketTransport(socket, _endpoint.TimeProvider), _endpoint.TimeProvider, onClosed, onMalformed);
     }
 
-    private async Task<OpenedEngineSession> OpenPollingAsync(CredentialSet credentials, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, bool probe, string? fallbackReason, CancellationToken cancellationToken)
+    private async Task<OpenedEngineSession> OpenPollingAsync(ConnectionTarget target, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, bool probe, string? fallbackReason, CancellationToken cancellationToken)
     {
         PollingTransport transport;
         try
         {
-            transport = await PollingTransport.OpenAsync(_endpoint, credentials, cancellationToken).ConfigureAwait(false);
+            transport = await PollingTransport.OpenAsync(_endpoint, target, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
-            throw new PartnumberConnectionException($"Could not reach the Socket.IO endpoint {_endpoint.PollingUri}: {ex.GetBaseException().Message}", ex);
+            throw new PartnumberConnectionException($"Could not reach the Socket.IO endpoint {target.PollingUri}: {ex.GetBaseException().Message}", ex);
         }
 
         var session = new EngineIOSession(transport, _endpoint.TimeProvider, onClosed, onMalformed);

@@ -42,7 +42,7 @@ internal sealed class PollingTransport : EngineIOTransport
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _postLock = new(1, 1);
     private readonly TaskCompletionSource<bool> _pollPaused = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CredentialSet _credentials; // the session's: every request and the upgrade carry what its handshake did
+    private readonly ConnectionTarget _target; // the session's: every request and the upgrade go where its handshake went, carrying what it did
     private MemoryStream? _partialSend;
     private EngineIOSession? _session;
     private WebSocketTransport? _webSocket;
@@ -52,16 +52,16 @@ internal sealed class PollingTransport : EngineIOTransport
     private bool _endedByServer;
     private long _requestCounter;
 
-    private PollingTransport(RealtimeEndpoint endpoint, CredentialSet credentials, HttpClient http, EngineHandshake handshake, CookieContainer cookies, List<string> initialPackets)
+    private PollingTransport(RealtimeEndpoint endpoint, ConnectionTarget target, HttpClient http, EngineHandshake handshake, CookieContainer cookies, List<string> initialPackets)
     {
         _endpoint = endpoint;
-        _credentials = credentials;
+        _target = target;
         _http = http;
         _cookies = cookies;
         _initialPackets = initialPackets;
         _maxPayload = handshake.MaxPayload;
         Handshake = handshake;
-        _sessionUri = new Uri(endpoint.PollingUri.AbsoluteUri + "&sid=" + Uri.EscapeDataString(handshake.Sid));
+        _sessionUri = new Uri(target.PollingUri.AbsoluteUri + "&sid=" + Uri.EscapeDataString(handshake.Sid));
     }
 
     public override PartnumberTransports Kind => Volatile.Read(ref _state) == StateUpgraded ? PartnumberTransports.WebSocket : PartnumberTransports.LongPolling;
@@ -73,13 +73,13 @@ internal sealed class PollingTransport : EngineIOTransport
     /// Opens a session: the handshake GET, whose answer must start with the open packet. Throws
     /// <see cref="PartnumberConnectionException"/> for an answer that is not Engine.IO (an error page, a refusal).
     /// </summary>
-    public static async Task<PollingTransport> OpenAsync(RealtimeEndpoint endpoint, CredentialSet credentials, CancellationToken cancellationToken)
+    public static async Task<PollingTransport> OpenAsync(RealtimeEndpoint endpoint, ConnectionTarget target, CancellationToken cancellationToken)
     {
         var http = endpoint.PollingHttpClient();
         var cookies = new CookieContainer();
-        var uri = endpoint.PollingUri;
+        var uri = target.PollingUri;
         using var request = new HttpRequestMessage(HttpMethod.Get, WithTimestamp(uri, 0));
-        endpoint.ApplyHeaders(request, credentials, CookieHeader(cookies, uri));
+        endpoint.ApplyHeaders(request, target.Credentials, CookieHeader(cookies, uri));
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         StoreCookies(cookies, uri, response);
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ internal sealed class PollingTransport : EngineIOTransport
             throw new PartnumberConnectionException($"The answer of {uri} to the long-polling handshake is not an Engine.IO open packet: {Describe(response, body)}.");
         }
 
-        return new PollingTransport(endpoint, credentials, http, handshake, cookies, packets);
+        return new PollingTransport(endpoint, target, http, handshake, cookies, packets);
     }
 
     public override void Start(EngineIOSession session)
@@ -326,7 +326,7 @@ internal sealed class PollingTransport : EngineIOTransport
     private async Task<string?> ExchangeAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var session = _session!;
-        _endpoint.ApplyHeaders(request, _credentials, CookieHeader(_cookies, _sessionUri));
+        _endpoint.ApplyHeaders(request, _target.Credentials, CookieHeader(_cookies, _sessionUri));
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         StoreCookies(_cookies, _sessionUri, response);
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
@@ -414,7 +414,7 @@ internal sealed class PollingTransport : EngineIOTransport
         try
         {
             using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, _stop.Token);
-            var socket = await _endpoint.OpenWebSocketAsync(_endpoint.WebSocketUriFor(Handshake.Sid), _credentials, CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
+            var socket = await _endpoint.OpenWebSocketAsync(_target.WebSocketUriFor(Handshake.Sid), _target.Credentials, CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
             webSocket = new WebSocketTransport(socket, _endpoint.TimeProvider);
             await webSocket.SendTextAsync("2probe", deadline.Token).ConfigureAwait(false);
             var answer = await webSocket.ReceiveTextAsync(deadline.Token).ConfigureAwait(false);
@@ -493,7 +493,7 @@ internal sealed class PollingTransport : EngineIOTransport
         using var deadline = new Deadline(_endpoint.TimeProvider, _endpoint.ConnectTimeout, _stop.Token);
         try
         {
-            var socket = await _endpoint.OpenWebSocketAsync(_endpoint.Uri, _credentials, CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
+            var socket = await _endpoint.OpenWebSocketAsync(_target.WebSocketUri, _target.Credentials, CookieHeader(_cookies, _sessionUri), deadline.Token).ConfigureAwait(false);
             await new WebSocketTransport(socket, _endpoint.TimeProvider).Close().ConfigureAwait(false); // the server's throwaway session ends with it
             return null;
         }
@@ -511,7 +511,7 @@ internal sealed class PollingTransport : EngineIOTransport
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, NextUri()) { Content = new ByteArrayContent([(byte)'1']) };
             request.Content.Headers.ContentType = TextPlain;
-            _endpoint.ApplyHeaders(request, _credentials, CookieHeader(_cookies, _sessionUri));
+            _endpoint.ApplyHeaders(request, _target.Credentials, CookieHeader(_cookies, _sessionUri));
             using var timeout = _endpoint.TimeProvider.CreateTimeoutSource(ClosePacketTimeout);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
