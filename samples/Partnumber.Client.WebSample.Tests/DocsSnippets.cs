@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
 namespace Partnumber.Client.WebSample.Tests;
 
 /// <summary>
@@ -21,6 +24,38 @@ public static class DocsSnippets
             else Console.WriteLine($"{update.Current}/{update.Total} {update.Message}");
         }
         // </quick-start>
+    }
+
+    /// <summary>The README's token provider: a bearer token from the app's own token service, fetched for every POST and connection.</summary>
+    public static void TokenProvider(IHostApplicationBuilder builder)
+    {
+        // <token-provider>
+        builder.Services.AddSingleton<ITokenService, MyTokenService>();
+        builder.Services.AddOptions<PartnumberClassificationClientOptions>()
+            .Configure<ITokenService>((options, tokens) => options.HeadersProvider = async cancellationToken =>
+                new Dictionary<string, string> { ["Authorization"] = "Bearer " + await tokens.GetTokenAsync(cancellationToken) });
+        // </token-provider>
+    }
+
+    /// <summary>The README's service discovery: BaseAddress names a service that Microsoft.Extensions.ServiceDiscovery resolves.</summary>
+    public static void ServiceDiscovery(IHostApplicationBuilder builder)
+    {
+        // <service-discovery>
+        builder.Services.AddServiceDiscovery(); // Microsoft.Extensions.ServiceDiscovery
+        builder.AddPartnumberClassificationClient(); // with "Partnumber": { "BaseAddress": "https+http://classifier" }
+        // </service-discovery>
+    }
+
+    /// <summary>The token service the README's snippet assumes (an app has its own, e.g. over MSAL or an OAuth client).</summary>
+    public interface ITokenService
+    {
+        /// <summary>A valid access token (cached by the service until it nearly expires).</summary>
+        ValueTask<string> GetTokenAsync(CancellationToken cancellationToken);
+    }
+
+    private sealed class MyTokenService : ITokenService
+    {
+        public ValueTask<string> GetTokenAsync(CancellationToken cancellationToken) => new("token");
     }
 }
 

@@ -176,7 +176,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         Assert.False(running.IsCompleted);
         time.Advance(TimeSpan.FromMilliseconds(2));
 
-        var error = await Assert.ThrowsAsync<PartnumberAuthenticationException>(() => running);
+        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => running);
         Assert.Contains("no Engine.IO ping", error.Message);
         Assert.Contains("1500 ms", error.Message);
         Assert.Contains("1 of 4", error.Message);
@@ -192,7 +192,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
         await peer.ExpectAsync("42[\"join\"");
         await peer.SendAsync("41");
 
-        var error = await Assert.ThrowsAsync<PartnumberAuthenticationException>(() => running);
+        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => running);
 
         Assert.Contains("disconnected", error.Message);
     }
@@ -268,7 +268,7 @@ public sealed class SocketIORealtimeConnectionWireTests : IAsyncDisposable
 
         time.Advance(TimeSpan.FromSeconds(3));
 
-        var error = await Assert.ThrowsAsync<PartnumberAuthenticationException>(() => running);
+        var error = await Assert.ThrowsAsync<PartnumberConnectionException>(() => running);
         Assert.Contains("within 3 s", error.Message);
         Assert.Empty(_http.Requests);
         await peer.WaitForCloseAsync();
