@@ -476,8 +476,8 @@ def kick(sid, room, transport):
 def classify():
     token = bearer_token(request.headers)
     refused = header_refused(request.headers) or TOKENS.refused(token)
+    TOKENS.posted(token, not refused, _partnumber_of_body())
     if refused:
-        TOKENS.posted(token, False, _partnumber_of_body())
         log(f"POST refused: {refused}")
         return jsonify(error=refused), 401
     if request.content_length is not None and request.content_length > ARGS.max_content_length:
@@ -488,7 +488,6 @@ def classify():
         log(f"POST rejected: content_type={request.content_type!r} body={request.get_data(as_text=True)[:200]!r}")
         return jsonify(error="partnumber (string) is required in a JSON body"), 400
     pn = body["partnumber"]
-    TOKENS.posted(token, True, pn)
     script = dict(SCRIPTS.get(pn, {}))
     sid = body.get("socket_session_id")
     handshake = STATE.handshake_headers(sid)
@@ -536,7 +535,7 @@ def classify():
 
 
 def _partnumber_of_body():
-    """The partnumber of a refused POST, for /_test/posts (None when the body is not a small JSON object)."""
+    """The partnumber of a POST, for /_test/posts (None when the body is not a small JSON object)."""
     if request.content_length is None or request.content_length > ARGS.max_content_length:
         return None
     body = request.get_json(silent=True)
