@@ -295,6 +295,41 @@ public sealed class PeerDeployment : IAsyncDisposable
         return [.. all];
     }
 
+    /// <summary>
+    /// Replaces the tokens a peer started with <c>--require-bearer</c> (Flask) or <c>--require-auth-token</c> (Node)
+    /// accepts, on every REST endpoint (POST /_test/tokens).
+    /// </summary>
+    public async Task SetValidTokensAsync(params string[] tokens)
+    {
+        var json = JsonSerializer.Serialize(new { valid = tokens });
+        foreach (var endpoint in _restEndpoints)
+        {
+            using var content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            using var response = await ControlClient.PostAsync(new Uri(endpoint, "/_test/tokens"), content).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"{Name}: setting the valid tokens failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync().ConfigureAwait(false)}");
+            }
+        }
+    }
+
+    /// <summary>Every Socket.IO connect attempt the servers saw, in order: the token it carried and whether it was accepted (GET /_test/connects).</summary>
+    public Task<TokenAttempt[]> ConnectAttemptsAsync() => TokenAttemptsAsync("/_test/connects");
+
+    /// <summary>Every POST /classify-partnumber the servers saw, in order: its bearer token, whether it was accepted, its partnumber (GET /_test/posts).</summary>
+    public Task<TokenAttempt[]> PostAttemptsAsync() => TokenAttemptsAsync("/_test/posts");
+
+    private async Task<TokenAttempt[]> TokenAttemptsAsync(string path)
+    {
+        var all = new List<TokenAttempt>();
+        foreach (var endpoint in _restEndpoints)
+        {
+            all.AddRange(await ControlClient.GetFromJsonAsync<TokenAttempt[]>(new Uri(endpoint, path), PeerScript.Json).ConfigureAwait(false) ?? []);
+        }
+
+        return [.. all];
+    }
+
     /// <summary>Open Engine.IO sessions on the deployment's servers (summed over the workers), from /_test/health.</summary>
     public async Task<int> OpenConnectionsAsync()
     {
@@ -461,3 +496,6 @@ public sealed class TestClient(PartnumberClassificationClient client, HttpClient
         httpClient?.Dispose();
     }
 }
+
+/// <summary>One connect attempt or POST as a token-checking peer recorded it (partnumber: POSTs only, when the body had one).</summary>
+public sealed record TokenAttempt(string? Token, bool Accepted, string? Partnumber = null);

@@ -282,3 +282,45 @@ public sealed class NodePollingOnlyFixture : PeerFixture
 
     protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, extraArguments: ["--transports", "polling", .. extraArguments ?? []]);
 }
+
+/// <summary>
+/// Flask-SocketIO under eventlet behind an OAuth-style check (<c>--require-bearer</c>): the connect and the POST need
+/// <c>Authorization: Bearer</c> with a token of the valid set, which the scenarios set per test (POST /_test/tokens).
+/// </summary>
+public sealed class FlaskBearerFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Flask;
+
+    protected override string Name => "flask-bearer";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskAsync(name, extraArguments: ["--require-bearer", .. extraArguments ?? []]);
+}
+
+/// <summary>The bearer-token Flask app (<see cref="FlaskBearerFixture"/>) in threading mode on Werkzeug: long-polling only.</summary>
+public sealed class FlaskThreadingBearerFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.FlaskThreading;
+
+    public override PartnumberTransports ExpectedTransport => PartnumberTransports.LongPolling;
+
+    public override bool OffersWebSocketUpgrade => false;
+
+    public override bool AcceptsWebSocket => false;
+
+    protected override string Name => "flask-threading-bearer";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartFlaskThreadingAsync(name, ["--require-bearer", .. extraArguments ?? []]);
+}
+
+/// <summary>
+/// Node's socket.io server with the token middleware its documentation shows (<c>--require-auth-token</c>): the
+/// connect needs <c>auth.token</c> in the valid set, the POST <c>Authorization: Bearer</c> with one.
+/// </summary>
+public sealed class NodeAuthTokenFixture : PeerFixture
+{
+    public override PeerKind Kind => PeerKind.Node;
+
+    protected override string Name => "node-authtoken";
+
+    protected override Task<PeerDeployment> StartDeploymentAsync(string name, IReadOnlyList<string>? extraArguments) => PeerDeployment.StartNodeAsync(name, extraArguments: ["--require-auth-token", .. extraArguments ?? []]);
+}

@@ -812,8 +812,11 @@ public abstract class InteropScenarios<TFixture> : ScenarioBase<TFixture>, IClas
             var error = await Record.ExceptionAsync(() => anonymous.Client.ClassifyAndWaitAsync(new ClassificationRequest(pn)));
 
             s.Note($"refused: {error?.GetType().Name}: {error?.Message}");
-            Assert.IsType<PartnumberConnectionException>(error);
+            var refused = Assert.IsType<PartnumberAuthenticationException>(error); // a PartnumberConnectionException
             Assert.Contains("invalid or missing X-Api-Key", error!.Message);
+            Assert.Equal("invalid or missing X-Api-Key", refused.ServerMessage);
+            Assert.Null(refused.StatusCode);
+            Assert.False(refused.CredentialsRefreshed); // static Headers only: nothing to fetch anew, so not retried
             Assert.True(clock.Elapsed < connectTimeout, $"took {clock.Elapsed}: the CONNECT_ERROR was not acted on");
             Assert.True(await backend.Log.WaitForAsync("connect refused", mark, TimeSpan.FromSeconds(5)), "the server did not see a refused connect");
 

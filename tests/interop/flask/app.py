@@ -11,10 +11,18 @@ Run with Debian's interpreter (it sees python3-flask-socketio and python3-eventl
 
     /usr/bin/python3 tests/interop/flask/app.py --port 0 [--auto-join] [--message-queue redis://127.0.0.1:6390/0]
         [--certfile cert.pem --keyfile key.pem] [--delay 0.05] [--steps 3] [--async-mode threading]
+        [--require-bearer [--bearer-tokens t1,t2]]
 
 Every option can also come from the environment (PN_PORT, PN_AUTO_JOIN=1, PN_MESSAGE_QUEUE, PN_CERTFILE, PN_KEYFILE,
-PN_STEP_DELAY, PN_STEPS, PN_JOIN_TIMEOUT, PN_NAME, PN_ASYNC_MODE). Once listening it prints one line
-`PEER_READY port=<port>`.
+PN_STEP_DELAY, PN_STEPS, PN_JOIN_TIMEOUT, PN_NAME, PN_ASYNC_MODE, PN_REQUIRE_BEARER=1, PN_BEARER_TOKENS). Once
+listening it prints one line `PEER_READY port=<port>`.
+
+--require-bearer is a backend behind an OAuth-style gateway: the Socket.IO connect is refused (CONNECT_ERROR "invalid
+token") and POST /classify-partnumber answered 401 {"error": "invalid token"} unless `Authorization: Bearer <t>` names
+a token of the valid set (initially --bearer-tokens; replaced by POST /_test/tokens {"valid": [...]}). The connect
+checks the Engine.IO handshake's headers, as Flask-SocketIO's connect handler sees them. Every connect attempt and
+every POST is listed, with its bearer token and whether it was accepted, by GET /_test/connects and GET /_test/posts.
+The valid set is per process (not shared through --message-queue).
 
 --async-mode threading is what `python app.py` gives on a machine without eventlet or gevent (Flask-SocketIO's
 last choice): Werkzeug's threaded server, and no WebSocket at all unless simple-websocket is installed (Debian 12
@@ -63,6 +71,11 @@ def parse_args(argv):
     p.add_argument("--verbose", action="store_true", help="also print python-socketio/engineio logs")
     p.add_argument("--require-header", default=env("PN_REQUIRE_HEADER") or None, metavar="NAME=VALUE",
                    help="refuse sockets (CONNECT_ERROR) and POSTs (401) without this header, like an API-key gateway")
+    p.add_argument("--require-bearer", action="store_true",
+                   default=env("PN_REQUIRE_BEARER", "") in ("1", "true", "yes"),
+                   help="refuse sockets (CONNECT_ERROR) and POSTs (401) whose Authorization: Bearer token is not valid")
+    p.add_argument("--bearer-tokens", default=env("PN_BEARER_TOKENS", ""), metavar="T1,T2",
+                   help="the initially valid bearer tokens (--require-bearer); POST /_test/tokens replaces them")
     p.add_argument("--max-content-length", type=int, default=int(env("PN_MAX_CONTENT_LENGTH", "1000000")),
                    help="larger request bodies get the framework's own 413 (default 1,000,000 bytes)")
     p.add_argument("--async-mode", choices=ASYNC_MODES, default=env("PN_ASYNC_MODE", "eventlet"),
@@ -225,6 +238,59 @@ REQUESTS = deque(maxlen=2000)  # bounded: benchmarks run thousands of classifica
 REQUESTS_LOCK = threading.Lock()
 
 
+class BearerTokens:
+    """--require-bearer: the valid tokens (replaced by POST /_test/tokens), and every connect attempt and POST with its
+    bearer token and whether it was accepted (GET /_test/connects, /_test/posts; bounded, oldest dropped first)."""
+
+    def __init__(self, tokens):
+        self._lock = threading.Lock()
+        self._valid = set(tokens)
+        self._connects = deque(maxlen=2000)
+        self._posts = deque(maxlen=2000)
+
+    def replace(self, tokens):
+        with self._lock:
+            self._valid = set(tokens)
+
+    def valid(self):
+        with self._lock:
+            return sorted(self._valid)
+
+    def refused(self, token):
+        """The refusal message when --require-bearer is set and the token is not valid, else None."""
+        if not ARGS.require_bearer:
+            return None
+        with self._lock:
+            return None if token is not None and token in self._valid else "invalid token"
+
+    def connected(self, token, accepted):
+        with self._lock:
+            self._connects.append({"token": token, "accepted": accepted})
+
+    def posted(self, token, accepted, partnumber):
+        with self._lock:
+            self._posts.append({"token": token, "accepted": accepted, "partnumber": partnumber})
+
+    def connects(self):
+        with self._lock:
+            return list(self._connects)
+
+    def posts(self):
+        with self._lock:
+            return list(self._posts)
+
+
+TOKENS = BearerTokens(t.strip() for t in ARGS.bearer_tokens.split(",") if t.strip())
+
+
+def bearer_token(headers):
+    """The token of an `Authorization: Bearer <token>` header, else None."""
+    scheme, _, token = (headers.get("Authorization") or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
 def wait_for_join(room, after_generation, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -268,7 +334,9 @@ def header_refused(headers):
 
 @socketio.on("connect")
 def on_connect(auth=None):
-    refused = header_refused(request.headers)
+    token = bearer_token(request.headers)  # the Engine.IO handshake's headers
+    refused = header_refused(request.headers) or TOKENS.refused(token)
+    TOKENS.connected(token, not refused)
     if refused:
         log(f"connect refused: {refused}")
         raise ConnectionRefusedError(refused)  # Socket.IO CONNECT_ERROR (44) with {"message": ...}
@@ -406,7 +474,9 @@ def kick(sid, room, transport):
 
 @app.post("/classify-partnumber")
 def classify():
-    refused = header_refused(request.headers)
+    token = bearer_token(request.headers)
+    refused = header_refused(request.headers) or TOKENS.refused(token)
+    TOKENS.posted(token, not refused, _partnumber_of_body())
     if refused:
         log(f"POST refused: {refused}")
         return jsonify(error=refused), 401
@@ -464,6 +534,14 @@ def classify():
     return jsonify(message="Seu pedido de classificação foi aceito...", task_id=task_id, room_id=room), 202
 
 
+def _partnumber_of_body():
+    """The partnumber of a POST, for /_test/posts (None when the body is not a small JSON object)."""
+    if request.content_length is None or request.content_length > ARGS.max_content_length:
+        return None
+    body = request.get_json(silent=True)
+    return body.get("partnumber") if isinstance(body, dict) else None
+
+
 def _header(headers, name):
     if not headers:
         return None
@@ -503,6 +581,27 @@ def list_requests():
     return jsonify(items)
 
 
+@app.post("/_test/tokens")
+def replace_tokens():
+    body = request.get_json(silent=True)
+    valid = body.get("valid") if isinstance(body, dict) else None
+    if not isinstance(valid, list) or not all(isinstance(t, str) and t for t in valid):
+        return jsonify(error='expected {"valid": ["token", ...]}'), 400
+    TOKENS.replace(valid)
+    log(f"tokens: {len(valid)} valid")  # the values are secrets in spirit: never logged
+    return jsonify(valid=len(valid), require_bearer=ARGS.require_bearer)
+
+
+@app.get("/_test/connects")
+def list_connects():
+    return jsonify(TOKENS.connects())
+
+
+@app.get("/_test/posts")
+def list_posts():
+    return jsonify(TOKENS.posts())
+
+
 def _version(dist):
     try:
         return metadata.version(dist)
@@ -519,6 +618,7 @@ def health():
         server="flask-socketio",
         async_mode=socketio.server.eio.async_mode,
         auto_join=ARGS.auto_join,
+        require_bearer=ARGS.require_bearer,
         message_queue=bool(ARGS.message_queue),
         tls=bool(ARGS.certfile),
         # Open Engine.IO sessions here that completed a handshake. python-engineio 4.3 also makes a session for every
@@ -551,7 +651,7 @@ def banner():
     return (f"[{ARGS.name}] flask-socketio {_version('Flask-SocketIO')} python-socketio {_version('python-socketio')} "
             f"async_mode={socketio.server.eio.async_mode} "
             + (f"eventlet {_version('eventlet')} " if ARGS.async_mode == "eventlet" else f"werkzeug {_version('Werkzeug')} ")
-            + f"auto_join={ARGS.auto_join} message_queue={ARGS.message_queue} "
+            + f"auto_join={ARGS.auto_join} require_bearer={ARGS.require_bearer} message_queue={ARGS.message_queue} "
             f"tls={bool(ARGS.certfile)} delay={ARGS.delay} steps={ARGS.steps}")
 
 

@@ -4,10 +4,16 @@
 // Flask peer (tests/interop/flask/app.py). Script format: docs/interop.md.
 //
 //   node tests/interop/node/server.js --port 0 [--auto-join] [--delay 0] [--steps 3] [--certfile c.pem --keyfile k.pem]
-//       [--transports polling]
+//       [--transports polling] [--require-auth-token [--auth-tokens t1,t2]]
 //
 // Options also come from the environment (PN_PORT, PN_AUTO_JOIN=1, PN_STEP_DELAY, PN_STEPS, PN_CERTFILE, PN_KEYFILE,
-// PN_JOIN_TIMEOUT, PN_NAME, PN_QUIET=1, PN_TRANSPORTS). Once listening it prints one line `PEER_READY port=<port>`.
+// PN_JOIN_TIMEOUT, PN_NAME, PN_QUIET=1, PN_TRANSPORTS, PN_REQUIRE_AUTH_TOKEN=1, PN_AUTH_TOKENS). Once listening it
+// prints one line `PEER_READY port=<port>`.
+// `--require-auth-token` is the socket.io-documented token check: an io.use middleware refuses the connect
+// (CONNECT_ERROR "invalid token") unless `socket.handshake.auth.token` is in the valid set, and POST
+// /classify-partnumber is answered 401 {"error": "invalid token"} unless its `Authorization: Bearer <t>` is. The set
+// starts as --auth-tokens and POST /_test/tokens {"valid": [...]} replaces it; GET /_test/connects and /_test/posts
+// list every connect attempt and POST with its token and whether it was accepted.
 // `--transports polling` is socket.io's `transports: ['polling']`: the handshake offers no upgrade and a
 // `transport=websocket` request gets 400 ("Transport unknown").
 'use strict';
@@ -47,6 +53,8 @@ function parseArgs(argv) {
     socketioPath: env.PN_SOCKETIO_PATH || 'socket.io',
     maxContentLength: Number(env.PN_MAX_CONTENT_LENGTH || 1000000),
     transports: (env.PN_TRANSPORTS || 'polling,websocket').split(','),
+    requireAuthToken: truthy(env.PN_REQUIRE_AUTH_TOKEN),
+    authTokens: (env.PN_AUTH_TOKENS || '').split(','),
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -72,9 +80,11 @@ function parseArgs(argv) {
       case '--socketio-path': a.socketioPath = value(); break;
       case '--max-content-length': a.maxContentLength = Number(value()); break;
       case '--transports': a.transports = value().split(','); break;
+      case '--require-auth-token': a.requireAuthToken = true; break;
+      case '--auth-tokens': a.authTokens = value().split(','); break;
       case '-h': case '--help':
         console.log('usage: server.js [--host 127.0.0.1] [--port 0] [--auto-join] [--delay SECONDS] [--steps N] ' +
-          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE] [--socketio-path PATH] [--max-content-length BYTES] [--transports polling,websocket]');
+          '[--certfile PEM --keyfile PEM] [--join-timeout S] [--ping-interval S] [--ping-timeout S] [--name N] [--quiet] [--exit-on-stdin-close] [--require-header NAME=VALUE] [--socketio-path PATH] [--max-content-length BYTES] [--transports polling,websocket] [--require-auth-token] [--auth-tokens T1,T2]');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${flag}`);
@@ -85,6 +95,7 @@ function parseArgs(argv) {
   }
   if (Boolean(a.certfile) !== Boolean(a.keyfile)) throw new Error('--certfile and --keyfile go together');
   a.transports = a.transports.map((t) => t.trim()).filter(Boolean);
+  a.authTokens = a.authTokens.map((t) => t.trim()).filter(Boolean);
   if (a.transports.length === 0 || a.transports.some((t) => !['polling', 'websocket'].includes(t))) {
     throw new Error('--transports is a comma-separated list of polling and websocket');
   }
@@ -133,6 +144,36 @@ function headerRefused(headers) {
   const name = ARGS.requireHeader.slice(0, i);
   const value = ARGS.requireHeader.slice(i + 1);
   return headers[name.toLowerCase()] === value ? null : `invalid or missing ${name}`;
+}
+
+// --require-auth-token: the valid tokens (POST /_test/tokens replaces them), and every connect attempt and POST with
+// its token and whether it was accepted (GET /_test/connects, /_test/posts; bounded, oldest dropped first).
+let validTokens = new Set(ARGS.authTokens);
+const connectAttempts = [];
+const postAttempts = [];
+
+function remember(list, entry) {
+  list.push(entry);
+  if (list.length > 2000) list.splice(0, list.length - 2000);
+}
+
+function tokenRefused(token) {
+  if (!ARGS.requireAuthToken) return null;
+  return typeof token === 'string' && validTokens.has(token) ? null : 'invalid token';
+}
+
+function bearerToken(headers) {
+  const match = /^\s*bearer\s+(\S+)\s*$/i.exec(headers.authorization || '');
+  return match ? match[1] : null;
+}
+
+function partnumberOf(raw) {
+  try {
+    const body = JSON.parse(raw);
+    return body && typeof body === 'object' && typeof body.partnumber === 'string' ? body.partnumber : null;
+  } catch {
+    return null;
+  }
 }
 
 function ms(script, key, defaultMs) {
@@ -187,9 +228,13 @@ async function onRequest(req, res) {
       const pn = url.searchParams.get('partnumber');
       return send(res, 200, requests.filter((r) => pn === null || r.partnumber === pn));
     }
+    if (req.method === 'POST' && url.pathname === '/_test/tokens') return await replaceTokens(req, res);
+    if (req.method === 'GET' && url.pathname === '/_test/connects') return send(res, 200, connectAttempts);
+    if (req.method === 'GET' && url.pathname === '/_test/posts') return send(res, 200, postAttempts);
     if (req.method === 'GET' && url.pathname === '/_test/health') {
       return send(res, 200, {
         ok: true, peer: ARGS.name, server: 'socket.io', auto_join: ARGS.autoJoin, message_queue: false,
+        require_auth_token: ARGS.requireAuthToken,
         tls: Boolean(ARGS.certfile),
         connections: io.engine.clientsCount, // open Engine.IO sessions
         transports: ARGS.transports,
@@ -223,9 +268,23 @@ async function addScripts(req, res) {
   send(res, 200, { count: items.length });
 }
 
+async function replaceTokens(req, res) {
+  let body;
+  try { body = JSON.parse(await readBody(req)); } catch { return send(res, 400, { error: 'JSON body required' }); }
+  const valid = body && typeof body === 'object' ? body.valid : undefined;
+  if (!Array.isArray(valid) || !valid.every((t) => typeof t === 'string' && t.length > 0)) {
+    return send(res, 400, { error: 'expected {"valid": ["token", ...]}' });
+  }
+  validTokens = new Set(valid);
+  log(`tokens: ${valid.length} valid`); // the values are secrets in spirit: never logged
+  send(res, 200, { valid: valid.length, require_auth_token: ARGS.requireAuthToken });
+}
+
 async function classify(req, res) {
   const raw = await readBody(req);
-  const refused = headerRefused(req.headers);
+  const token = bearerToken(req.headers);
+  const refused = headerRefused(req.headers) || tokenRefused(token);
+  remember(postAttempts, { token, accepted: !refused, partnumber: partnumberOf(raw) });
   if (refused) {
     log(`POST refused: ${refused}`);
     return send(res, 401, { error: refused });
@@ -403,7 +462,10 @@ server.prependListener('request', countTransport);
 if (server.listenerCount('upgrade') > 0) server.prependListener('upgrade', countTransport);
 
 io.use((socket, next) => {
-  const refused = headerRefused(socket.handshake.headers);
+  const auth = socket.handshake.auth || {};
+  const token = typeof auth.token === 'string' ? auth.token : null;
+  const refused = headerRefused(socket.handshake.headers) || tokenRefused(token);
+  remember(connectAttempts, { token, accepted: !refused });
   if (refused) {
     log(`connect refused: ${refused}`);
     return next(new Error(refused)); // Socket.IO CONNECT_ERROR (44) with {"message": ...}
@@ -433,7 +495,7 @@ io.on('connection', (socket) => {
 server.listen(ARGS.port, ARGS.host, () => {
   const port = server.address().port;
   console.log(`[${ARGS.name}] socket.io ${require('socket.io/package.json').version} node ${process.versions.node} ` +
-    `auto_join=${ARGS.autoJoin} tls=${Boolean(ARGS.certfile)} delay=${ARGS.delay} steps=${ARGS.steps} transports=${ARGS.transports.join(',')}`);
+    `auto_join=${ARGS.autoJoin} require_auth_token=${ARGS.requireAuthToken} tls=${Boolean(ARGS.certfile)} delay=${ARGS.delay} steps=${ARGS.steps} transports=${ARGS.transports.join(',')}`);
   console.log(`PEER_READY port=${port}`);
 });
 
