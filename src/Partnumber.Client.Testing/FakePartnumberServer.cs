@@ -418,7 +418,7 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         _engine.CloseAll();
         if (_app is not null)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var timeout = WallClock.Timeout(TimeSpan.FromSeconds(5));
             try
             {
                 await _app.StopAsync(timeout.Token).ConfigureAwait(false);

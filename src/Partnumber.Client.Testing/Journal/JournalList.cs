@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Partnumber.Client.Testing.Internal;
 
 namespace Partnumber.Client.Testing.Journal;
 
@@ -58,8 +59,8 @@ internal sealed class JournalList<T>
                 return await waiter.Task.ConfigureAwait(false);
             }
 
-            using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeoutCts.CancelAfter(timeout);
+            using var realTimeout = WallClock.Timeout(timeout);
+            using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, realTimeout.Token);
             try
             {
                 return await waiter.Task.WaitAsync(timeoutCts.Token).ConfigureAwait(false);

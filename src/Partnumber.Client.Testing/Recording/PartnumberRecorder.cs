@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
+using Partnumber.Client.Testing.Internal;
 using Partnumber.Client.Testing.Internal.Recording;
 using Partnumber.Client.Testing.Scripting;
 
@@ -69,7 +70,7 @@ public sealed class PartnumberRecorder : IAsyncDisposable
     }
 
     /// <summary>Everything recorded so far, one entry per partnumber (a partnumber recorded again replaces its entry).</summary>
-    public PartnumberRecording Recording { get; } = new() { RecordedAt = DateTimeOffset.UtcNow };
+    public PartnumberRecording Recording { get; } = new() { RecordedAt = WallClock.Time.GetUtcNow() };
 
     /// <summary>
     /// Classifies <paramref name="request"/> against the backend and records what the server did: the POST's answer,

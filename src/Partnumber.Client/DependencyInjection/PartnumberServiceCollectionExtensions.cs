@@ -100,18 +100,22 @@ public static class PartnumberServiceCollectionExtensions
         var httpClientBuilder = services
             .AddHttpClient(httpClientName)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan); // ClassificationTimeout bounds the whole call
-        SafeRetryLayer.Register(services, httpClientName);
+        SafeRetryLayer.Register(services, httpClientName, name);
         return httpClientBuilder;
     }
+
+    /// <summary>The clock of a registered client: its options' <see cref="PartnumberClassificationClientOptions.TimeProvider"/>,
+    /// or the container's <see cref="TimeProvider"/> when the options left the default <see cref="TimeProvider.System"/>.</summary>
+    internal static TimeProvider Clock(IServiceProvider provider, PartnumberClassificationClientOptions options)
+        => ReferenceEquals(options.TimeProvider, TimeProvider.System) && provider.GetService<TimeProvider>() is { } registered
+            ? registered
+            : options.TimeProvider;
 
     private static PartnumberClassificationClient Create(IServiceProvider provider, string name, string httpClientName, string pollingClientName)
     {
         var options = provider.GetRequiredService<IOptionsMonitor<PartnumberClassificationClientOptions>>().Get(name).Clone();
         options.LoggerFactory ??= provider.GetService<ILoggerFactory>();
-        if (provider.GetService<TimeProvider>() is { } timeProvider && ReferenceEquals(options.TimeProvider, TimeProvider.System))
-        {
-            options.TimeProvider = timeProvider;
-        }
+        options.TimeProvider = Clock(provider, options);
 
 #if NET8_0_OR_GREATER
         // BaseAddress/SocketAddress may be service-discovery names (https+http://classifier) when the app registered it.

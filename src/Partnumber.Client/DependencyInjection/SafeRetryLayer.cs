@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
 using Partnumber.Client;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -22,8 +23,8 @@ internal static class SafeRetryLayer
     /// handler the application adds through <see cref="IHttpClientBuilder"/>, whether before or after this call, and
     /// after <c>ConfigureHttpClientDefaults</c>: it sees the whole pipeline the application asked for.
     /// </summary>
-    public static void Register(IServiceCollection services, string httpClientName)
-        => services.PostConfigure<HttpClientFactoryOptions>(httpClientName, options => options.HttpMessageHandlerBuilderActions.Add(AddUnlessTheApplicationRetries));
+    public static void Register(IServiceCollection services, string httpClientName, string optionsName)
+        => services.PostConfigure<HttpClientFactoryOptions>(httpClientName, options => options.HttpMessageHandlerBuilderActions.Add(builder => AddUnlessTheApplicationRetries(builder, optionsName)));
 
     /// <summary>
     /// Whether <paramref name="handler"/> is a resilience layer: any Polly <see cref="PolicyHttpMessageHandler"/>
@@ -48,7 +49,7 @@ internal static class SafeRetryLayer
         return false;
     }
 
-    private static void AddUnlessTheApplicationRetries(HttpMessageHandlerBuilder builder)
+    private static void AddUnlessTheApplicationRetries(HttpMessageHandlerBuilder builder, string optionsName)
     {
         foreach (var handler in builder.AdditionalHandlers)
         {
@@ -60,7 +61,9 @@ internal static class SafeRetryLayer
 
         // Outermost, where AddPolicyHandler used to put it, so the application's other handlers (an auth header, say)
         // run again for each attempt.
-        var policy = PartnumberHttpPolicies.SafeRetry(timeProvider: builder.Services.GetService<TimeProvider>());
+        // On the client's clock (its options', as PartnumberServiceCollectionExtensions settles it): one clock.
+        var options = builder.Services.GetRequiredService<IOptionsMonitor<PartnumberClassificationClientOptions>>().Get(optionsName);
+        var policy = PartnumberHttpPolicies.SafeRetry(timeProvider: PartnumberServiceCollectionExtensions.Clock(builder.Services, options));
         builder.AdditionalHandlers.Insert(0, new PolicyHttpMessageHandler(policy));
     }
 }

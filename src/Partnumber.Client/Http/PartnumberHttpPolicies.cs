@@ -93,7 +93,7 @@ public static class PartnumberHttpPolicies
         }
 
         var backoff = TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1));
-        return TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.8 + (0.4 * Internal.Jitter.Next())));
+        return TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.8 + (0.4 * Jitter.Next())));
     }
 
     /// <summary>The wait <c>Retry-After</c> asks for; a date is measured from <paramref name="clock"/>'s now, as the waits run on it.</summary>

@@ -2,7 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Partnumber.Client.Internal;
 
-/// <summary>Every log message of the SDK. Header values and request bodies are never logged.</summary>
+/// <summary>
+/// Every log message of the SDK. Header values, <c>auth</c> and bodies are never logged: a server's text reaches a log
+/// line only through <see cref="Excerpt"/> (a status and a short, sanitized excerpt), and an exception that may quote a
+/// server is named by its type, never attached (exceptions keep the capped body for the caller).
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(1, LogLevel.Debug, "Socket.IO connected to {Endpoint} with session {SessionId} over {Transport}")]
@@ -18,10 +22,10 @@ internal static partial class Log
     public static partial void Ended(ILogger logger, string partnumber, string reason);
 
     [LoggerMessage(5, LogLevel.Warning, "Ignored a malformed Socket.IO packet from the server: {Packet}")]
-    public static partial void IgnoredMalformedPacket(ILogger logger, string packet, Exception error);
+    public static partial void IgnoredMalformedPacket(ILogger logger, string packet);
 
-    [LoggerMessage(6, LogLevel.Warning, "Ignored the server event {EventName}: its payload could not be read")]
-    public static partial void IgnoredMalformedEvent(ILogger logger, string eventName, Exception error);
+    [LoggerMessage(6, LogLevel.Warning, "Ignored the server event {EventName}: its payload could not be read ({ErrorType}: {Reason})")]
+    public static partial void IgnoredMalformedEvent(ILogger logger, string eventName, string errorType, string reason);
 
     [LoggerMessage(7, LogLevel.Warning, "Ignored a {EventName} event whose payload is {ValueKind}, not a JSON object")]
     public static partial void IgnoredNonObjectPayload(ILogger logger, string eventName, System.Text.Json.JsonValueKind valueKind);
@@ -71,8 +75,8 @@ internal static partial class Log
     [LoggerMessage(33, LogLevel.Debug, "Immediate TCP acknowledgement (TCP_QUICKACK) was refused by the platform; ACKs stay delayed: {Reason}")]
     public static partial void QuickAckRefused(ILogger logger, string reason, Exception error);
 
-    [LoggerMessage(20, LogLevel.Debug, "A standby realtime connection could not be opened (retried after the next classification starts): {Reason}")]
-    public static partial void StandbyConnectFailed(ILogger logger, string reason, Exception error);
+    [LoggerMessage(20, LogLevel.Debug, "A standby realtime connection could not be opened (retried after the next classification starts): {Reason} ({ErrorType})")]
+    public static partial void StandbyConnectFailed(ILogger logger, string reason, string errorType);
 
     [LoggerMessage(21, LogLevel.Warning, "Closed idle connection {SessionId}: the server sent it {EventName} between classifications (a late event of an earlier task?)")]
     public static partial void IdleConnectionGotEvent(ILogger logger, string sessionId, string eventName);

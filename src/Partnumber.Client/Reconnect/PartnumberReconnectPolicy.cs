@@ -66,6 +66,6 @@ public class PartnumberReconnectPolicy
 
         var exponential = BaseDelay.TotalMilliseconds * Math.Pow(2, context.Attempt - 2);
         var capped = Math.Min(exponential, MaxDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (0.5 + (0.5 * Internal.Jitter.Next())));
+        return TimeSpan.FromMilliseconds(capped * (0.5 + (0.5 * Jitter.Next())));
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Partnumber.Client.Testing;
+using Partnumber.Client.Tests.TestDoubles;
 using Polly;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -111,6 +112,34 @@ public sealed class RetryLayerThroughDependencyInjectionTests : IAsyncLifetime
         services.AddPartnumberClassificationClient(Configure);
 
         Assert.Equal(1 + PartnumberHttpPolicies.DefaultMaxRetries, await CountPostsOfARejectedClassificationAsync(services));
+    }
+
+    [Fact]
+    public async Task The_safe_retry_waits_on_the_clock_of_the_clients_options()
+    {
+        // One clock: the options' TimeProvider (not in the container) times SafeRetry's waits too.
+        var time = new ObservableFakeTime();
+        _rest.Given(Request.Create().WithPath("/classify-later").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", "20").WithBody("""{"error":"busy"}"""));
+        var services = new ServiceCollection();
+        services.AddPartnumberClassificationClient(options =>
+        {
+            Configure(options);
+            options.ClassifyPath = "/classify-later";
+            options.TimeProvider = time;
+        });
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IPartnumberClassificationClient>();
+
+        var classifying = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-503"));
+        for (var retry = 0; retry < PartnumberHttpPolicies.DefaultMaxRetries; retry++)
+        {
+            await time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(20)); // each Retry-After wait, armed on the fake clock
+        }
+
+        var error = await Assert.ThrowsAsync<ClassificationRejectedException>(() => classifying);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
+        Assert.Equal(1 + PartnumberHttpPolicies.DefaultMaxRetries, _rest.LogEntries.Count(entry => entry.RequestMessage.Path == "/classify-later"));
     }
 
     private static HttpRetryStrategyOptions OneRetryOn503() => new()

@@ -9,7 +9,12 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider, ILoggerFactory
     private readonly ConcurrentQueue<LogRecord> _records = new();
     private readonly List<(Func<LogRecord, bool> Match, TaskCompletionSource<LogRecord> Found)> _waiters = new();
 
+    private readonly ConcurrentQueue<object> _scopes = new();
+
     public IReadOnlyList<LogRecord> Records => _records.ToArray();
+
+    /// <summary>The state of every scope a logger began.</summary>
+    public IReadOnlyList<object> Scopes => _scopes.ToArray();
 
     /// <summary>Waits (at most 10 s) for a record matching <paramref name="match"/>, also one already recorded.</summary>
     public async Task<LogRecord> WaitForAsync(Func<LogRecord, bool> match)
@@ -55,14 +60,19 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider, ILoggerFactory
     private sealed class Recorder(RecordingLoggerProvider owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
+            where TState : notnull
+        {
+            owner._scopes.Enqueue(state);
+            return null;
+        }
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => owner.Add(new LogRecord(category, logLevel, eventId.Id, formatter(state, exception), exception));
+            => owner.Add(new LogRecord(category, logLevel, eventId.Id, formatter(state, exception), exception,
+                state as IReadOnlyList<KeyValuePair<string, object?>> ?? (state as IEnumerable<KeyValuePair<string, object?>>)?.ToList()));
     }
 }
 
-/// <summary>One log record.</summary>
-internal sealed record LogRecord(string Category, LogLevel Level, int EventId, string Message, Exception? Exception);
+/// <summary>One log record: the formatted message, and the structured state's values (a [LoggerMessage]'s parameters).</summary>
+internal sealed record LogRecord(string Category, LogLevel Level, int EventId, string Message, Exception? Exception, IReadOnlyList<KeyValuePair<string, object?>>? State = null);

@@ -22,7 +22,8 @@ internal sealed class EngineSession
     private readonly Channel<string> _outbox = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
     private readonly SemaphoreSlim _readerLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
-    private readonly CancellationTokenSource _receiveCancel = new();
+    // On the wall clock: the cut-off below guards real I/O, and must fire with a frozen fake clock too (WallClock).
+    private readonly CancellationTokenSource _receiveCancel = new(Timeout.InfiniteTimeSpan, WallClock.Time);
     private readonly CancellationTokenSource _pollCancel = new();
     private readonly object _pongGate = new();
     private ITimer? _pingTimer;
@@ -126,7 +127,9 @@ internal sealed class EngineSession
         _closed.Cancel();
 
         // The send loop flushes what is queued and sends a close frame; a peer that never answers it is cut off.
+#pragma warning disable RS0030 // CancelAfter runs on the clock _receiveCancel was created with: WallClock's, on purpose.
         _receiveCancel.CancelAfter(TimeSpan.FromSeconds(2));
+#pragma warning restore RS0030
         Record.MarkClosed(reason, _server.Backend.Now);
         _server.Backend.Journal.SessionList.Notify();
     }
@@ -357,7 +360,9 @@ internal sealed class EngineSession
             await sendLoop.ConfigureAwait(false);
 
             // Both loops are done: the cut-off that Close armed is not needed, and would stay queued for 2 s per session.
+#pragma warning disable RS0030 // disarms the cut-off above (the clock _receiveCancel was created with)
             _receiveCancel.CancelAfter(Timeout.InfiniteTimeSpan);
+#pragma warning restore RS0030
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
@@ -465,7 +470,7 @@ internal sealed class EngineSession
         {
             if (webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using var timeout = WallClock.Timeout(TimeSpan.FromSeconds(2));
                 await webSocket.CloseOutputAsync(status, null, timeout.Token).ConfigureAwait(false);
             }
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Partnumber.Client.Testing.Internal.EngineIO;
 using Partnumber.Client.Testing.Internal.SocketIO;
@@ -10,7 +9,9 @@ namespace Partnumber.Client.Testing.Internal.Recording;
 /// What one classification's traffic showed, decoded with the fake's own Engine.IO and Socket.IO codecs: when the POST
 /// left and what it got, when the client sent its <c>join</c>, every event the server sent after the POST (with its
 /// arrival time), and how the server ended the connection. Fed by the recording HTTP handler and WebSocket, from
-/// several threads (a long-poll and a WebSocket may overlap during an upgrade), so every member takes the lock.
+/// several threads (a long-poll and a WebSocket may overlap during an upgrade), so every member takes the lock. Times
+/// are real time (<see cref="WallClock"/>): a recording measures a real backend, also when the recording client runs on
+/// a test's fake clock.
 /// </summary>
 internal sealed class WireCapture
 {
@@ -30,11 +31,11 @@ internal sealed class WireCapture
     /// <summary>How the server ended the connection, and when; null when it did not (as far as the wire shows).</summary>
     public (ServerDisconnectMode Mode, long At)? Drop { get; private set; }
 
-    public void PostSent() => Locked(() => _postSentAt ??= Stopwatch.GetTimestamp());
+    public void PostSent() => Locked(() => _postSentAt ??= WallClock.Time.GetTimestamp());
 
     public void ResponseReceived(int status, string body) => Locked(() =>
     {
-        _responseAt = Stopwatch.GetTimestamp();
+        _responseAt = WallClock.Time.GetTimestamp();
         ResponseStatus = status;
         ResponseBody = body;
     });
@@ -55,14 +56,14 @@ internal sealed class WireCapture
 
         if (packet.Type == EnginePacketType.Message && IsEvent(packet.Text!, "join"))
         {
-            Locked(() => _joinSentAt ??= Stopwatch.GetTimestamp());
+            Locked(() => _joinSentAt ??= WallClock.Time.GetTimestamp());
         }
     }
 
     /// <summary>An Engine.IO text packet the server sent (a WebSocket frame or one packet of a polling answer).</summary>
     public void ServerPacket(string text)
     {
-        var at = Stopwatch.GetTimestamp();
+        var at = WallClock.Time.GetTimestamp();
         if (!EngineCodec.TryDecode(text, out var packet) || packet.IsBinary)
         {
             return;
@@ -118,7 +119,7 @@ internal sealed class WireCapture
     {
         if (!_clientClosing)
         {
-            DroppedLocked(ServerDisconnectMode.TransportAbort, Stopwatch.GetTimestamp());
+            DroppedLocked(ServerDisconnectMode.TransportAbort, WallClock.Time.GetTimestamp());
         }
     });
 
@@ -137,8 +138,9 @@ internal sealed class WireCapture
         }
     }
 
+    /// <summary>The time from <paramref name="origin"/> to <paramref name="at"/>, two timestamps of this capture.</summary>
     public static TimeSpan Offset(long origin, long at)
-        => at >= origin ? Stopwatch.GetElapsedTime(origin, at) : -Stopwatch.GetElapsedTime(at, origin);
+        => at >= origin ? WallClock.Time.GetElapsedTime(origin, at) : -WallClock.Time.GetElapsedTime(at, origin);
 
     /// <summary>The sid of an Engine.IO open packet (<c>0{"sid":...}</c>), or null.</summary>
     public static string? OpenedSid(string text)

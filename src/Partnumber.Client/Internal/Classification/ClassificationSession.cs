@@ -84,7 +84,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
         {
             var message = $"The classification of '{_request.Partnumber}' did not finish within {Deadline.Seconds(_runtime.Options.ClassificationTimeout)} (ClassificationTimeout); last seen: {DescribeLastSeen()}.";
             _telemetry.SetOutcome(Telemetry.Outcome.Timeout, typeof(ClassificationTimeoutException));
-            Log.Ended(_runtime.Logger, _request.Partnumber, message);
+            Log.Ended(_runtime.Logger, _request.Partnumber, Excerpt.Reason(message));
             throw new ClassificationTimeoutException(message, ex);
         }
         catch (OperationCanceledException ex) when (_linked.IsCancellationRequested)
@@ -95,7 +95,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
         catch (PartnumberClientException ex)
         {
             _telemetry.SetOutcome(Telemetry.OutcomeOf(ex), ex.GetType());
-            Log.Ended(_runtime.Logger, _request.Partnumber, ex.Message);
+            Log.Ended(_runtime.Logger, _request.Partnumber, Excerpt.Reason(ex));
             throw;
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or ObjectDisposedException))
@@ -106,7 +106,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
                 ? new PartnumberConnectionException($"The connection failed while {Describe(_phase)} for '{_request.Partnumber}': {ex.GetBaseException().Message}", ex)
                 : new PartnumberClientException($"The classification of '{_request.Partnumber}' failed unexpectedly while {Describe(_phase)}: {ex.GetBaseException().Message}", ex);
             _telemetry.SetOutcome(Telemetry.OutcomeOf(typed), typed.GetType());
-            Log.Ended(_runtime.Logger, _request.Partnumber, typed.Message);
+            Log.Ended(_runtime.Logger, _request.Partnumber, Excerpt.Reason(typed));
             throw typed;
         }
         catch (Exception ex)
@@ -157,7 +157,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
             // The POST's answer was lost (the backend died under it): whether the task started is unknown, and the app
             // accepted a second task by turning resubmission on. POST again from a fresh connection.
             _resubmissions++;
-            Log.ResubmittingAfterLostPost(_runtime.Logger, _request.Partnumber, _resubmissions, ex.Message);
+            Log.ResubmittingAfterLostPost(_runtime.Logger, _request.Partnumber, _resubmissions, Excerpt.Reason(ex));
             _telemetry.OnResubmit(_resubmissions, lostTaskId: null);
             await PostAgainFromAFreshConnectionAsync(connection, token).ConfigureAwait(false);
             return;
@@ -174,7 +174,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
             }
 
             _postedAfterBackendWentAway = true;
-            Log.PostingAgainAfterBackendWentAway(_runtime.Logger, _request.Partnumber, ex.Message);
+            Log.PostingAgainAfterBackendWentAway(_runtime.Logger, _request.Partnumber, Excerpt.Reason(ex));
             await PostAgainFromAFreshConnectionAsync(connection, token).ConfigureAwait(false);
             return;
         }
@@ -223,7 +223,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
 
             if (received.IsDisconnect)
             {
-                Log.ConnectionEnded(_runtime.Logger, _request.Partnumber, received.DisconnectReason!);
+                Log.ConnectionEnded(_runtime.Logger, _request.Partnumber, Excerpt.Reason(received.DisconnectReason!));
                 await ReconnectAsync(received).ConfigureAwait(false);
                 continue;
             }

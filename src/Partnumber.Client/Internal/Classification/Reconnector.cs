@@ -44,7 +44,7 @@ internal sealed class Reconnector
                 return new ReconnectOutcome(null, attempt - 1, reason, lastError);
             }
 
-            Log.Reconnecting(_runtime.Logger, _partnumber, attempt, (long)delay.TotalMilliseconds, reason);
+            Log.Reconnecting(_runtime.Logger, _partnumber, attempt, (long)delay.TotalMilliseconds, Excerpt.Reason(reason));
             _telemetry.OnReconnect(attempt, reason);
             NotifyReconnecting(context);
             if (delay > TimeSpan.Zero)

@@ -492,7 +492,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
 
         if (failure is not null && !_disposed.IsCancellationRequested)
         {
-            Log.StandbyConnectFailed(_logger, failure.GetBaseException().Message, failure);
+            Log.StandbyConnectFailed(_logger, Excerpt.Reason(failure.GetBaseException()), failure.GetType().Name);
             ReplenishFailed?.Invoke(failure);
         }
     }

@@ -142,7 +142,7 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
         catch (Exception ex)
         {
             _sawMalformedPacket = true;
-            Log.IgnoredMalformedEvent(_logger, eventName, ex);
+            Log.IgnoredMalformedEvent(_logger, eventName, ex.GetType().Name, Excerpt.Reason(ex.Message));
         }
     }
 
@@ -151,7 +151,7 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
     private void OnMalformedPacket(string packet, Exception error)
     {
         _sawMalformedPacket = true;
-        Log.IgnoredMalformedPacket(_logger, Excerpt.Of(packet, 200), error);
+        Log.IgnoredMalformedPacket(_logger, Excerpt.ForLog(packet));
     }
 
     private void End(string reason, Exception? error)

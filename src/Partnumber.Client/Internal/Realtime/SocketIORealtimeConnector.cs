@@ -77,7 +77,7 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
                 _ = ConnectionPool.Close(connection);
                 lastFailure = why;
                 var delay = RetryDelay(attempt);
-                Log.ConnectRetry(_logger, _endpoint.Uri, why, attempt, (long)delay.TotalMilliseconds);
+                Log.ConnectRetry(_logger, _endpoint.Uri, Excerpt.Reason(why), attempt, (long)delay.TotalMilliseconds);
                 try
                 {
                     await _endpoint.TimeProvider.DelayAsync(delay, deadline.Token).ConfigureAwait(false);

@@ -213,11 +213,11 @@ internal sealed class EngineIOConnector
 
         if (first)
         {
-            Log.WebSocketRefused(_logger, _endpoint.Uri, reason, (long)RefusalMemory.TotalMinutes);
+            Log.WebSocketRefused(_logger, _endpoint.Uri, Excerpt.Reason(reason), (long)RefusalMemory.TotalMinutes);
         }
         else
         {
-            Log.WebSocketStillRefused(_logger, _endpoint.Uri, reason);
+            Log.WebSocketStillRefused(_logger, _endpoint.Uri, Excerpt.Reason(reason));
         }
     }
 

@@ -1,6 +1,7 @@
-namespace Partnumber.Client.Internal;
+namespace Partnumber.Client;
 
-/// <summary>Random factors for retry and reconnect delays (thread-safe on every target).</summary>
+/// <summary>Random factors for retry and reconnect delays (thread-safe on every target). Beside the public reconnect
+/// policy, its first user, so that the public folders need nothing of <c>Internal/</c> (ARCHITECTURE.md's code map).</summary>
 internal static class Jitter
 {
 #if !NET8_0_OR_GREATER
