@@ -73,10 +73,10 @@ public class PartnumberClassificationClient : IPartnumberClassificationClient, I
         var snapshot = options.Clone();
         snapshot.Validate();
         if (snapshot.AddressResolver is null
-            && (Internal.Net.AddressResolver.IsServiceName(snapshot.BaseAddress) || (snapshot.SocketAddress is { } socket && Internal.Net.AddressResolver.IsServiceName(socket))))
+            && (Internal.AddressResolver.IsServiceName(snapshot.BaseAddress) || (snapshot.SocketAddress is { } socket && Internal.AddressResolver.IsServiceName(socket))))
         {
             throw new ArgumentException(
-                $"'{(Internal.Net.AddressResolver.IsServiceName(snapshot.BaseAddress) ? snapshot.BaseAddress : snapshot.SocketAddress)}' is a service-discovery name: register the client with AddPartnumberClassificationClient in an app that called AddServiceDiscovery() (Microsoft.Extensions.ServiceDiscovery, .NET 8+), or give an http or https address.",
+                $"'{(Internal.AddressResolver.IsServiceName(snapshot.BaseAddress) ? snapshot.BaseAddress : snapshot.SocketAddress)}' is a service-discovery name: register the client with AddPartnumberClassificationClient in an app that called AddServiceDiscovery() (Microsoft.Extensions.ServiceDiscovery, .NET 8+), or give an http or https address.",
                 nameof(options));
         }
         if (httpClientSource is null)

@@ -90,7 +90,7 @@ public sealed class PartnumberClassificationClientOptions
     public Func<CancellationToken, ValueTask<IReadOnlyDictionary<string, string>>>? AuthProvider { get; set; }
 
     /// <summary>Resolves service-discovery addresses; set by dependency injection when the app registered service discovery.</summary>
-    internal Internal.Net.AddressResolver? AddressResolver { get; set; }
+    internal Internal.AddressResolver? AddressResolver { get; set; }
 
     /// <summary>
     /// The retry policy around the POST when the client is not built by dependency injection (whose HTTP client
@@ -272,13 +272,13 @@ public sealed class PartnumberClassificationClientOptions
             throw new ArgumentException("BaseAddress is required (for example http://localhost:5000).", nameof(BaseAddress));
         }
 
-        if (!BaseAddress.IsAbsoluteUri || !Internal.Net.AddressResolver.IsHttpScheme(BaseAddress.Scheme))
+        if (!BaseAddress.IsAbsoluteUri || !Internal.AddressResolver.IsHttpScheme(BaseAddress.Scheme))
         {
             throw new ArgumentException($"BaseAddress must be an absolute http or https URI (or a service-discovery name such as https+http://classifier); got '{BaseAddress}'.", nameof(BaseAddress));
         }
 
         if (SocketAddress is not null
-            && (!SocketAddress.IsAbsoluteUri || (SocketAddress.Scheme is not ("ws" or "wss") && !Internal.Net.AddressResolver.IsHttpScheme(SocketAddress.Scheme))))
+            && (!SocketAddress.IsAbsoluteUri || (SocketAddress.Scheme is not ("ws" or "wss") && !Internal.AddressResolver.IsHttpScheme(SocketAddress.Scheme))))
         {
             throw new ArgumentException($"SocketAddress must be an absolute http, https, ws or wss URI (or a service-discovery name); got '{SocketAddress}'.", nameof(SocketAddress));
         }

@@ -1,6 +1,6 @@
 #if NET8_0_OR_GREATER
 using Microsoft.Extensions.ServiceDiscovery.Http;
-using Partnumber.Client.Internal.Net;
+using Partnumber.Client.Internal;
 
 namespace Partnumber.Client.DependencyInjection;
 

@@ -85,7 +85,7 @@ public sealed class NoSecretsInLogsTests : IAsyncLifetime
         _server.RejectConnections(Filler + Secret + "CONNECT-ERROR");
         await using (var client = CreateClient())
         {
-            await Assert.ThrowsAsync<PartnumberConnectionException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-REFUSED")).WaitAsync(HangGuard));
+            await Assert.ThrowsAsync<PartnumberAuthenticationException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-REFUSED")).WaitAsync(HangGuard));
         }
 
         _server.RejectConnections(null);

@@ -1,4 +1,4 @@
-namespace Partnumber.Client.Internal.Net;
+namespace Partnumber.Client.Internal;
 
 /// <summary>
 /// Turns a service-discovery address (<c>https+http://classifier</c>, Microsoft.Extensions.ServiceDiscovery) into the
