@@ -15,6 +15,7 @@ public class PartnumberClassificationClient : IPartnumberClassificationClient, I
 {
     private readonly ClientRuntime? _runtime;
     private readonly HttpClient? _ownedHttpClient;
+    private readonly HttpClient? _ownedPollingClient; // over the application's primary handler, which it does not dispose
     private readonly CancellationTokenSource _disposed = new();
     private Task _released = Task.CompletedTask;
 
@@ -33,16 +34,30 @@ public class PartnumberClassificationClient : IPartnumberClassificationClient, I
     }
 
     /// <summary>
-    /// Creates a client that sends its POSTs (and, when the server offers no WebSocket, its long-polling requests)
-    /// through <paramref name="httpClient"/>, which it never disposes.
+    /// Creates a client that sends its POSTs through <paramref name="httpClient"/>, which it never disposes. The POST is
+    /// retried by one layer, as with dependency injection: the HttpClient's own when it has a retry or resilience handler
+    /// (Polly's <c>PolicyHttpMessageHandler</c>, Microsoft.Extensions.Http.Resilience), else
+    /// <see cref="PartnumberClassificationClientOptions.HttpRetryPolicy"/>. Long-polling goes to the HttpClient's primary
+    /// handler past its delegating handlers (a retry or timeout meant for the POST must not repeat or cut off a poll).
     /// </summary>
     /// <param name="httpClient">The HTTP client (for example from <c>IHttpClientFactory</c>).</param>
     /// <param name="options">The settings; copied and validated.</param>
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
     public PartnumberClassificationClient(HttpClient httpClient, PartnumberClassificationClientOptions options)
-        : this(ClientOf(httpClient), ClientOf(httpClient), options, connector: null, httpPipelineHasRetry: false)
+        : this(ApplicationHttpClient.Of(httpClient), options)
     {
+    }
+
+    private PartnumberClassificationClient(ApplicationHttpClient application, PartnumberClassificationClientOptions options)
+        : this(
+            () => application.Post,
+            () => application.Polling,
+            options,
+            connector: null,
+            httpPipelineHasRetry: application.Retries && options?.HttpRetryPolicy is null)
+    {
+        _ownedPollingClient = ReferenceEquals(application.Polling, application.Post) ? null : application.Polling;
     }
 
     /// <summary>For tests: a client on <paramref name="httpClient"/> (or its own) over another realtime transport.</summary>
@@ -211,6 +226,7 @@ public class PartnumberClassificationClient : IPartnumberClassificationClient, I
         }
 
         _ownedHttpClient?.Dispose();
+        _ownedPollingClient?.Dispose();
     }
 
     private static Func<HttpClient> ClientOf(HttpClient httpClient)

@@ -12,13 +12,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 internal static class SafeRetryLayer
 {
     /// <summary>
-    /// The handler type behind Microsoft.Extensions.Http.Resilience's <c>AddResilienceHandler</c>,
-    /// <c>AddStandardResilienceHandler</c> and <c>AddStandardHedgingHandler</c>. Matched by name: the SDK does not
-    /// depend on that package (nor on Polly v8) for the sake of recognising it.
-    /// </summary>
-    private const string ResilienceHandlerTypeName = "Microsoft.Extensions.Http.Resilience.ResilienceHandler";
-
-    /// <summary>
     /// Adds the decision to the client's handler-building actions as a post-configuration, so it runs after every
     /// handler the application adds through <see cref="IHttpClientBuilder"/>, whether before or after this call, and
     /// after <c>ConfigureHttpClientDefaults</c>: it sees the whole pipeline the application asked for.
@@ -26,34 +19,11 @@ internal static class SafeRetryLayer
     public static void Register(IServiceCollection services, string httpClientName, string optionsName)
         => services.PostConfigure<HttpClientFactoryOptions>(httpClientName, options => options.HttpMessageHandlerBuilderActions.Add(builder => AddUnlessTheApplicationRetries(builder, optionsName)));
 
-    /// <summary>
-    /// Whether <paramref name="handler"/> is a resilience layer: any Polly <see cref="PolicyHttpMessageHandler"/>
-    /// (<c>AddPolicyHandler</c>, <c>AddTransientHttpErrorPolicy</c>…) or Microsoft.Extensions.Http.Resilience handler.
-    /// A policy's kind cannot be read from its handler, so any such handler counts: the application then owns resilience.
-    /// </summary>
-    internal static bool IsResilienceLayer(DelegatingHandler handler)
-    {
-        if (handler is PolicyHttpMessageHandler)
-        {
-            return true;
-        }
-
-        for (var type = handler.GetType(); type is not null; type = type.BaseType)
-        {
-            if (type.FullName == ResilienceHandlerTypeName)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static void AddUnlessTheApplicationRetries(HttpMessageHandlerBuilder builder, string optionsName)
     {
         foreach (var handler in builder.AdditionalHandlers)
         {
-            if (IsResilienceLayer(handler))
+            if (Partnumber.Client.Internal.Http.HttpClientPipeline.IsResilienceLayer(handler))
             {
                 return;
             }
