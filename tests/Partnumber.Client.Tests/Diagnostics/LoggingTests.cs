@@ -43,4 +43,31 @@ public sealed class LoggingTests
         Assert.DoesNotContain(AuthSecret, everything);
         Assert.Equal(HeaderSecret, server.Journal.Requests[0].Headers["X-Api-Key"]); // they were sent, just not logged
     }
+
+    [Fact]
+    public async Task A_classifications_records_carry_its_scope_and_every_event_has_a_name_and_an_id_of_its_own()
+    {
+        var provider = new FakeLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(provider));
+        var serverTime = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var server = await FakePartnumberServer.StartAsync(new FakePartnumberServerOptions { TimeProvider = serverTime });
+        server.ForPartnumber("PN-SCOPE").Progress("1").Disconnect(ServerDisconnectMode.Namespace).Progress("2", TimeSpan.FromSeconds(1)).Finish("ok");
+        await using var client = server.CreateClient(o => o.LoggerFactory = loggerFactory);
+
+        var running = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-SCOPE"));
+        await server.Journal.WaitForEventsAsync(2, e => e.EventName == "join");
+        serverTime.Advance(TimeSpan.FromSeconds(1));
+        var result = await running;
+
+        var records = provider.Collector.GetSnapshot();
+        var reconnected = Assert.Single(records, r => r.Id.Name == "Reconnected");
+        var scope = Assert.IsAssignableFrom<IEnumerable<KeyValuePair<string, object?>>>(Assert.Single(reconnected.Scopes)).ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal("PN-SCOPE", scope["Partnumber"]);
+        Assert.Equal(result.TaskId, scope["TaskId"]);
+        Assert.Equal("WebSocket", scope["Transport"]);
+        Assert.Equal(server.Journal.Sessions[^1].SocketSessionId, scope["SessionId"]); // the replacement connection's
+        Assert.All(records, r => Assert.False(string.IsNullOrEmpty(r.Id.Name), $"event {r.Id.Id} has no name"));
+        Assert.All(records.GroupBy(r => r.Id.Name), g => Assert.Single(g.Select(r => r.Id.Id).Distinct()));
+        Assert.Equal(records.Select(r => r.Id.Name).Distinct().Count(), records.Select(r => r.Id.Id).Distinct().Count());
+    }
 }

@@ -21,6 +21,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private readonly ClassificationTelemetry _telemetry;
     private readonly Reconnector _reconnector;
     private readonly TaskCadence _cadence;
+    private readonly ClassificationLogScope _logScope;
     private PooledConnection? _connection;
     private Deadline? _silence; // armed from a rejoin until the task's next event: a room silent that long lost its task
     private DateTimeOffset _rejoinedAt;
@@ -46,6 +47,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
         _telemetry = new ClassificationTelemetry(request.Partnumber, runtime.TimeProvider, runtime.ServerTags);
         _reconnector = new Reconnector(runtime, request.Partnumber, _telemetry);
         _cadence = new TaskCadence(runtime.TimeProvider);
+        _logScope = new ClassificationLogScope(request.Partnumber, () => _task?.TaskId, () => _connection?.Connection.Transport, () => _connection?.Connection.SessionId);
     }
 
     /// <summary>The next update of the stream; the final one carries the result.</summary>
@@ -54,6 +56,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
 #endif
     public async ValueTask<ClassificationUpdate> NextAsync()
     {
+        using var scope = _runtime.Logger.BeginScope(_logScope);
         try
         {
             if (!_started)
