@@ -170,9 +170,11 @@ public class PartnumberClassificationClientTests
         await using var harness = new InMemoryClientHarness();
         harness.OnJoinEmit((Finished, "[\"done\"]"));
 
-        var error = await Assert.ThrowsAsync<PartnumberClientException>(() => harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
+        var error = await Assert.ThrowsAsync<PartnumberProtocolException>(() => harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
 
         Assert.Contains("not a JSON object", error.Message);
+        Assert.Equal("[\"done\"]", error.ServerText);
+        Assert.Equal(ClassificationPhase.Finished, error.Phase);
     }
 
     [Fact]
@@ -226,12 +228,12 @@ public class PartnumberClassificationClientTests
     [InlineData("""{"message":"accepted","task_id":"t1"}""", "no room_id")]
     [InlineData("<html>ok</html>", "not JSON")]
     [InlineData("", "not JSON")]
-    public async Task A_2xx_without_a_room_id_is_a_PartnumberClientException_that_says_so(string body, string expected)
+    public async Task A_2xx_without_a_room_id_is_a_PartnumberProtocolException_that_says_so(string body, string expected)
     {
         await using var harness = new InMemoryClientHarness();
         harness.Http.Respond = (_, _) => new HttpResponseMessage(HttpStatusCode.Accepted) { Content = new StringContent(body) };
 
-        var error = await Assert.ThrowsAsync<PartnumberClientException>(() => harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
+        var error = await Assert.ThrowsAsync<PartnumberProtocolException>(() => harness.Client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
 
         Assert.Contains(expected, error.Message);
         Assert.True(Assert.Single(harness.Connector.Connections).IsDisposed);

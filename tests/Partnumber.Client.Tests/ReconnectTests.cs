@@ -61,6 +61,8 @@ public class ReconnectTests
         Assert.Contains("Connection refused (127.0.0.1:5000)", error.Message);
         Assert.Contains("the server closed the WebSocket", error.Message);
         Assert.Equal(4, harness.Connector.ConnectAttempts);
+        Assert.Equal(ClassificationPhase.WaitingForFirstEvent, error.Phase);
+        Assert.Equal(0, error.Reconnects); // none of the attempts replaced the connection
     }
 
     [Fact]

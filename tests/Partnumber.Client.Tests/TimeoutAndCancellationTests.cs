@@ -28,6 +28,10 @@ public class TimeoutAndCancellationTests
         Assert.Contains("3 of 5", error.Message);
         Assert.Contains("Analisando", error.Message);
         Assert.Contains("30 s", error.Message);
+        Assert.Equal(ClassificationPhase.ReceivingProgress, error.Phase);
+        Assert.Equal(3, error.LastProgress!.Current);
+        Assert.Equal("Analisando", error.LastProgress.Message);
+        Assert.Equal(0, error.Reconnects);
         Assert.True(Assert.Single(harness.Connector.Connections).IsDisposed);
     }
 
@@ -45,6 +49,8 @@ public class TimeoutAndCancellationTests
         var error = await Assert.ThrowsAsync<ClassificationTimeoutException>(() => running);
         Assert.Contains("no event at all since joining room room-1", error.Message);
         Assert.Contains("emits before the join", error.Message);
+        Assert.Equal(ClassificationPhase.WaitingForFirstEvent, error.Phase);
+        Assert.Null(error.LastProgress);
     }
 
     [Fact]
@@ -60,6 +66,7 @@ public class TimeoutAndCancellationTests
 
         var error = await Assert.ThrowsAsync<ClassificationTimeoutException>(() => running);
         Assert.Contains("waiting for the server to accept the POST", error.Message);
+        Assert.Equal(ClassificationPhase.Posting, error.Phase);
     }
 
     [Fact]

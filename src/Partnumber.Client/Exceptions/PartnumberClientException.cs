@@ -23,4 +23,13 @@ public class PartnumberClientException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Where the classification was when this ended it; null when not thrown by a classification (for example by <c>PingAsync</c>).</summary>
+    public ClassificationPhase? Phase { get; internal set; }
+
+    /// <summary>The last progress update the classification had received before this ended it; null when none.</summary>
+    public ClassificationUpdate? LastProgress { get; internal set; }
+
+    /// <summary>How many times the classification's dropped connection had been replaced before this ended it.</summary>
+    public int Reconnects { get; internal set; }
 }

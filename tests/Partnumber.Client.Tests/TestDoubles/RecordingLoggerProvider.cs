@@ -70,9 +70,9 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider, ILoggerFactory
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             => owner.Add(new LogRecord(category, logLevel, eventId.Id, formatter(state, exception), exception,
-                state as IReadOnlyList<KeyValuePair<string, object?>> ?? (state as IEnumerable<KeyValuePair<string, object?>>)?.ToList()));
+                state as IReadOnlyList<KeyValuePair<string, object?>> ?? (state as IEnumerable<KeyValuePair<string, object?>>)?.ToList(), eventId.Name));
     }
 }
 
 /// <summary>One log record: the formatted message, and the structured state's values (a [LoggerMessage]'s parameters).</summary>
-internal sealed record LogRecord(string Category, LogLevel Level, int EventId, string Message, Exception? Exception, IReadOnlyList<KeyValuePair<string, object?>>? State = null);
+internal sealed record LogRecord(string Category, LogLevel Level, int EventId, string Message, Exception? Exception, IReadOnlyList<KeyValuePair<string, object?>>? State = null, string? EventName = null);

@@ -88,7 +88,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
             var message = $"The classification of '{_request.Partnumber}' did not finish within {Deadline.Seconds(_runtime.Options.ClassificationTimeout)} (ClassificationTimeout); last seen: {DescribeLastSeen()}.";
             _telemetry.SetOutcome(Telemetry.Outcome.Timeout, typeof(ClassificationTimeoutException));
             Log.Ended(_runtime.Logger, _request.Partnumber, Excerpt.Reason(message));
-            throw new ClassificationTimeoutException(message, ex);
+            throw Stamped(new ClassificationTimeoutException(message, ex));
         }
         catch (OperationCanceledException ex) when (_linked.IsCancellationRequested)
         {
@@ -97,6 +97,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
         }
         catch (PartnumberClientException ex)
         {
+            Stamped(ex);
             _telemetry.SetOutcome(Telemetry.OutcomeOf(ex), ex.GetType());
             Log.Ended(_runtime.Logger, _request.Partnumber, Excerpt.Reason(ex));
             throw;
@@ -110,13 +111,26 @@ internal sealed class ClassificationSession : IAsyncDisposable
                 : new PartnumberClientException($"The classification of '{_request.Partnumber}' failed unexpectedly while {Describe(_phase)}: {ex.GetBaseException().Message}", ex);
             _telemetry.SetOutcome(Telemetry.OutcomeOf(typed), typed.GetType());
             Log.Ended(_runtime.Logger, _request.Partnumber, Excerpt.Reason(typed));
-            throw typed;
+            throw Stamped(typed);
         }
         catch (Exception ex)
         {
             _telemetry.SetOutcome(Telemetry.OutcomeOf(ex), ex.GetType());
             throw;
         }
+    }
+
+    /// <summary>Records where the classification was on the exception that ends it (once: the first stamp is the truest).</summary>
+    private PartnumberClientException Stamped(PartnumberClientException exception)
+    {
+        if (exception.Phase is null)
+        {
+            exception.Phase = _phase;
+            exception.LastProgress = _lastProgress;
+            exception.Reconnects = _reconnector.Reconnects;
+        }
+
+        return exception;
     }
 
     public ValueTask DisposeAsync()
@@ -472,13 +486,15 @@ internal sealed class ClassificationSession : IAsyncDisposable
 
     private ClassificationUpdate OnFinished(JsonElement payload)
     {
+        _phase = ClassificationPhase.Finished;
         if (payload.ValueKind != JsonValueKind.Object)
         {
-            throw new PartnumberClientException(
-                $"The server finished the classification of '{_request.Partnumber}' (task {_task!.TaskId}) with a {payload.ValueKind} payload, not a JSON object: {Excerpt.Of(payload.ValueKind == JsonValueKind.Undefined ? "(none)" : payload.GetRawText())}");
+            var text = Excerpt.Of(payload.ValueKind == JsonValueKind.Undefined ? "(none)" : payload.GetRawText());
+            throw new PartnumberProtocolException(
+                $"The server finished the classification of '{_request.Partnumber}' (task {_task!.TaskId}) with a {payload.ValueKind} payload, not a JSON object: {text}",
+                text);
         }
 
-        _phase = ClassificationPhase.Finished;
         _endedCleanly = true;
         if (PayloadReader.ReadString(payload, "partnumber") is { } reported)
         {

@@ -208,14 +208,16 @@ internal sealed class ClassificationApi
             var roomId = PayloadReader.ReadString(root, "room_id");
             if (string.IsNullOrEmpty(roomId))
             {
-                throw new PartnumberClientException($"The server accepted the classification ({status}) but its response has no room_id, so its progress cannot be followed. Body: {Cap(Decode(body))}");
+                var text = Cap(Decode(body));
+                throw new PartnumberProtocolException($"The server accepted the classification ({status}) but its response has no room_id, so its progress cannot be followed. Body: {text}", text);
             }
 
             return new AcceptedTask(PayloadReader.ReadString(root, "task_id") ?? string.Empty, roomId!, PayloadReader.ReadString(root, "message"));
         }
         catch (JsonException ex)
         {
-            throw new PartnumberClientException($"The server accepted the classification ({status}) but its response is not JSON, so it has no room_id. Body: {Cap(Decode(body))}", ex);
+            var text = Cap(Decode(body));
+            throw new PartnumberProtocolException($"The server accepted the classification ({status}) but its response is not JSON, so it has no room_id. Body: {text}", text, ex);
         }
     }
 

@@ -85,7 +85,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
         await _server.Journal.WaitForClosedSessionAsync(s => s.EngineSessionId == idle.EngineSessionId);
 
         await AssertOwnResultOnAFreshConnectionAsync(client, "PN-2", idle);
-        var warning = Assert.Single(_logs.Records, r => r.EventId == 21);
+        var warning = Assert.Single(_logs.Records, r => r.EventName == "IdleConnectionGotEvent");
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains(eventName, warning.Message, StringComparison.Ordinal);
     }
@@ -153,7 +153,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
 
         Assert.Equal(("PN-2", "own of PN-2"), (result.Partnumber, result.Description));
         Assert.All(_server.Journal.Requests, r => Assert.Equal(reused.SocketSessionId, r.SocketSessionId)); // it was the reused connection
-        var warning = Assert.Single(_logs.Records, r => r.EventId == 13);
+        var warning = Assert.Single(_logs.Records, r => r.EventName == "IgnoredLateFinished");
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains($"ignored a classification_finished of {named} on reused connection {reused.SocketSessionId}", warning.Message, StringComparison.Ordinal);
 

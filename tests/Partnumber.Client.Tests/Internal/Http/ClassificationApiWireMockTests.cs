@@ -78,10 +78,11 @@ public sealed class ClassificationApiWireMockTests : IDisposable
         Respond(Response.Create().WithStatusCode(202).WithBody("""{"message":"accepted","task_id":"t1"}"""));
         await using var client = CreateClient();
 
-        var error = await Assert.ThrowsAsync<PartnumberClientException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
+        var error = await Assert.ThrowsAsync<PartnumberProtocolException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
 
         Assert.Contains("no room_id", error.Message);
-        Assert.IsType<PartnumberClientException>(error);
+        Assert.Equal("""{"message":"accepted","task_id":"t1"}""", error.ServerText);
+        Assert.Equal(ClassificationPhase.Posting, error.Phase);
     }
 
     [Theory]
@@ -123,7 +124,7 @@ public sealed class ClassificationApiWireMockTests : IDisposable
         Respond(Response.Create().WithStatusCode(202).WithBody("{\"room_id\": \"r1\""));
         await using var client = CreateClient();
 
-        var error = await Assert.ThrowsAsync<PartnumberClientException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
+        var error = await Assert.ThrowsAsync<PartnumberProtocolException>(() => client.ClassifyAndWaitAsync(new ClassificationRequest("PN-1")));
 
         Assert.Contains("not JSON", error.Message);
         Assert.Contains("{\"room_id\": \"r1\"", error.Message);

@@ -49,7 +49,7 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
         Assert.NotEqual(WebSocketHandshakeOutcome.Accepted, attempt.Outcome);
         Assert.Equal("polling", Assert.Single(server.Journal.Sessions).InitialTransport);
         var information = Assert.Single(_logs.Records, r => r.Level == LogLevel.Information);
-        Assert.Equal(30, information.EventId);
+        Assert.Equal("WebSocketRefused", information.EventName);
         Assert.Contains("using long-polling", information.Message, StringComparison.Ordinal);
     }
 
@@ -73,7 +73,7 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
 
         Assert.True(server.Journal.WebSocketHandshakeCount <= 3, $"{server.Journal.WebSocketHandshakeCount} WebSocket attempts");
         Assert.Equal(reuse ? 1 : 100, server.Journal.Sessions.Count); // reuse off: every classification connected, none tried WebSocket again
-        Assert.Single(_logs.Records, r => r.Level == LogLevel.Information && r.EventId == 30);
+        Assert.Single(_logs.Records, r => r.Level == LogLevel.Information && r.EventName == "WebSocketRefused");
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
             server.Journal.WebSocketHandshakes.Take(3).Select(h => (h.IsUpgrade, h.Outcome)));
         var upgraded = Assert.Single(server.Journal.Sessions, s => s.EngineSessionId == probe.EngineSessionId);
         Assert.Equal("polling", upgraded.InitialTransport); // the connection did not wait for the retest
-        await _logs.WaitForAsync(r => r.EventId == 32 && r.Level == LogLevel.Information); // "works again": the memory is cleared
+        await _logs.WaitForAsync(r => r.EventName == "WebSocketWorksAgain" && r.Level == LogLevel.Information); // "works again": the memory is cleared
         await progressed.Task.WaitAsync(HangGuard);
         await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
         Assert.Equal(PartnumberTransports.WebSocket, (await probing.WaitAsync(HangGuard)).Transport); // finished over the upgraded session
@@ -128,7 +128,7 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
         var probing = client.ClassifyAndWaitAsync(new ClassificationRequest("PN-2"), new InlineProgress(_ => progressed.TrySetResult()));
         var retest = (await server.Journal.WaitForWebSocketHandshakesAsync(2))[1];
         Assert.Equal((false, WebSocketHandshakeOutcome.Refused), (retest.IsUpgrade, retest.Outcome)); // its own WebSocket, refused
-        await _logs.WaitForAsync(r => r.EventId == 31); // "still refused", at Debug
+        await _logs.WaitForAsync(r => r.EventName == "WebSocketStillRefused"); // "still refused", at Debug
         await progressed.Task.WaitAsync(HangGuard);
         await _serverTime.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(1));
         Assert.Equal(PartnumberTransports.LongPolling, (await probing.WaitAsync(HangGuard)).Transport);
@@ -182,7 +182,7 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
         var retests = server.Journal.WebSocketHandshakes.Count(h => h.Outcome == WebSocketHandshakeOutcome.Refused);
         output.WriteLine($"{retests} WebSocket attempts refused by the proxy, 0 probes of a session");
         Assert.True(retests >= Rounds / 2, $"only {retests} WebSocket attempts in {Rounds} rounds: the retest was not exercised");
-        Assert.DoesNotContain(_logs.Records, r => r.EventId == 10); // no reconnect was needed
+        Assert.DoesNotContain(_logs.Records, r => r.EventName == "Reconnected"); // no reconnect was needed
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
 
         Assert.Empty(refusing.Journal.Sessions); // no polling handshake was made
         Assert.Equal(3, refusing.Journal.WebSocketHandshakeCount); // and nothing remembered: WebSocket is all it may use
-        Assert.DoesNotContain(_logs.Records, r => r.EventId == 30);
+        Assert.DoesNotContain(_logs.Records, r => r.EventName == "WebSocketRefused");
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class TransportSelectionTests(ITestOutputHelper output)
             await toSecond.ClassifyAndWaitAsync(new ClassificationRequest("PN-" + i)).WaitAsync(HangGuard);
         }
 
-        var fallbacks = _logs.Records.Where(r => r.Level == LogLevel.Information && r.EventId == 30).ToList();
+        var fallbacks = _logs.Records.Where(r => r.Level == LogLevel.Information && r.EventName == "WebSocketRefused").ToList();
         Assert.Equal(2, fallbacks.Count);
         Assert.Contains(fallbacks, r => r.Message.Contains(first.BaseAddress.Authority, StringComparison.Ordinal));
         Assert.Contains(fallbacks, r => r.Message.Contains(second.BaseAddress.Authority, StringComparison.Ordinal));
