@@ -29,9 +29,6 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
         _engineConnector = new EngineIOConnector(endpoint, logger);
     }
 
-    /// <summary>Why WebSocket is currently not used for this endpoint; null when it is (for tests and diagnostics).</summary>
-    internal string? WebSocketRefusal => _engineConnector.WebSocketRefusal;
-
     public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken, bool retryRefused = true)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -99,8 +96,6 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
             }
         }
     }
-
-    public ValueTask DisposeAsync() => default;
 
     /// <summary>
     /// Why a failed connect is worth another attempt within the connect timeout: the endpoint refused the TCP connection

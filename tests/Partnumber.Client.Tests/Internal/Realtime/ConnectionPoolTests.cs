@@ -510,8 +510,6 @@ public sealed class ConnectionPoolTests
 
         public void Release(int count) => _gate.Release(count);
 
-        public ValueTask DisposeAsync() => default;
-
         public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken, bool retryRefused = true)
         {
             var id = Interlocked.Increment(ref _attempts);

@@ -26,13 +26,24 @@ internal static class WebSocketUpgrade
 
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+    /// <summary>Connects and runs the handshake; wss checks the server's certificate the system's way.</summary>
     /// <param name="uri">The ws/wss address.</param>
     /// <param name="request">The upgrade request for <paramref name="uri"/>, built once per endpoint (see <see cref="RequestTemplate"/>).</param>
-    /// <param name="certificateValidation">For wss: the server certificate check, or null for the system's.</param>
     /// <param name="acknowledgeImmediately">Re-arm TCP_QUICKACK after every read (see <see cref="QuickAckStream"/>).</param>
     /// <param name="onQuickAckRefused">Told once when the platform refuses TCP_QUICKACK.</param>
     /// <param name="cancellationToken">Cancels the connect and the handshake.</param>
-    public static async Task<WebSocket> ConnectAsync(Uri uri, RequestTemplate request, RemoteCertificateValidationCallback? certificateValidation, bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, CancellationToken cancellationToken)
+    public static Task<WebSocket> ConnectAsync(Uri uri, RequestTemplate request, bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, CancellationToken cancellationToken)
+        => ConnectAsync(uri, request, certificateValidation: null, acknowledgeImmediately, onQuickAckRefused, cancellationToken);
+
+    /// <summary>
+    /// Test seam: <see cref="ConnectAsync(Uri, RequestTemplate, bool, Action{Exception}?, CancellationToken)"/> with
+    /// <paramref name="certificateValidation"/> in place of the system's certificate check, so the TLS path can be run
+    /// against a self-signed server. The SDK itself never supplies one.
+    /// </summary>
+    internal static Task<WebSocket> ConnectWithCertificateCheckForTestsAsync(Uri uri, RequestTemplate request, RemoteCertificateValidationCallback certificateValidation, CancellationToken cancellationToken)
+        => ConnectAsync(uri, request, certificateValidation, acknowledgeImmediately: true, onQuickAckRefused: null, cancellationToken);
+
+    private static async Task<WebSocket> ConnectAsync(Uri uri, RequestTemplate request, RemoteCertificateValidationCallback? certificateValidation, bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, CancellationToken cancellationToken)
     {
         var secure = uri.Scheme == "wss";
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -21,7 +21,9 @@ public sealed class WebSocketUpgradeTests
     private static byte[] BuildRequest(Uri uri, IReadOnlyDictionary<string, string> headers, string key) => new WebSocketUpgrade.RequestTemplate(uri, headers).WithKey(key);
 
     private static Task<System.Net.WebSockets.WebSocket> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string> headers, System.Net.Security.RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
-        => WebSocketUpgrade.ConnectAsync(uri, new WebSocketUpgrade.RequestTemplate(uri, headers), certificateValidation, acknowledgeImmediately: true, onQuickAckRefused: null, cancellationToken);
+        => certificateValidation is null
+            ? WebSocketUpgrade.ConnectAsync(uri, new WebSocketUpgrade.RequestTemplate(uri, headers), acknowledgeImmediately: true, onQuickAckRefused: null, cancellationToken)
+            : WebSocketUpgrade.ConnectWithCertificateCheckForTestsAsync(uri, new WebSocketUpgrade.RequestTemplate(uri, headers), certificateValidation, cancellationToken);
 
     [Fact]
     public void Accept_value_is_the_one_of_the_rfc_example()
