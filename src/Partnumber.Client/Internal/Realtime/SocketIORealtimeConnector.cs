@@ -48,12 +48,12 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
             }
             catch (OperationCanceledException) when (deadline.Expired)
             {
-                _ = ConnectionPool.Close(connection); // its close handshake is bounded on its own: the caller learns of the failure now
+                _ = ClosingConnections.CloseAsync(connection); // its close handshake is bounded on its own: the caller learns of the failure now
                 throw TimedOut(attempt, lastFailure, null);
             }
             catch (Exception ex) when (AuthenticationRefusal(ex) is { } refusal)
             {
-                _ = ConnectionPool.Close(connection);
+                _ = ClosingConnections.CloseAsync(connection);
                 if (_endpoint.Credentials.Refreshable && !refreshedAfterRefusal)
                 {
                     // The token may have expired between fetching and connecting: fetch again and try once more, at once.
@@ -71,7 +71,7 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
             }
             catch (Exception ex) when (retryRefused && ex is not OperationCanceledException && RetryableFailure(ex) is { } why)
             {
-                _ = ConnectionPool.Close(connection);
+                _ = ClosingConnections.CloseAsync(connection);
                 lastFailure = why;
                 var delay = RetryDelay(attempt);
                 Log.ConnectRetry(_logger, _endpoint.Uri, Excerpt.Reason(why), attempt, (long)delay.TotalMilliseconds);
@@ -86,7 +86,7 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
             }
             catch (Exception ex)
             {
-                _ = ConnectionPool.Close(connection);
+                _ = ClosingConnections.CloseAsync(connection);
                 if (ex is OperationCanceledException or PartnumberConnectionException)
                 {
                     throw;
