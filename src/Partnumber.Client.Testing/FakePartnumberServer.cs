@@ -1,20 +1,8 @@
-using System.Net;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebSockets;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Partnumber.Client.Testing.Internal;
 using Partnumber.Client.Testing.Internal.Backend;
 using Partnumber.Client.Testing.Internal.EngineIO;
+using Partnumber.Client.Testing.Internal.Hosting;
 using Partnumber.Client.Testing.Internal.InMemory;
 using Partnumber.Client.Testing.Internal.Recording;
 using Partnumber.Client.Testing.Journal;
@@ -37,7 +25,7 @@ public sealed class FakePartnumberServer : IAsyncDisposable
     private readonly FakeBackend _backend;
     private readonly EngineServer _engine;
     private readonly List<IDisposable> _owned = [];
-    private WebApplication? _app;
+    private KestrelHost? _host;
     private int _disposed;
 
     private FakePartnumberServer(FakePartnumberServerOptions options)
@@ -72,7 +60,8 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         var server = new FakePartnumberServer(copy);
         if (!copy.InMemory)
         {
-            await server.StartKestrelAsync(cancellationToken).ConfigureAwait(false);
+            server._host = await KestrelHost.StartAsync(copy, new RequestDispatcher(copy, server._backend, server._engine).DispatchAsync, cancellationToken).ConfigureAwait(false);
+            server.BaseAddress = server._host.BaseAddress;
         }
 
         return server;
@@ -319,46 +308,7 @@ public sealed class FakePartnumberServer : IAsyncDisposable
             throw new WebSocketException(WebSocketError.Faulted, "The fake server is stopped.");
         }
 
-        if (!string.Equals(uri.AbsolutePath.TrimEnd('/'), _options.SocketIOPath.TrimEnd('/'), StringComparison.Ordinal))
-        {
-            throw new WebSocketException(WebSocketError.NotAWebSocket, $"The server returned status code '404' for {uri.AbsolutePath}.");
-        }
-
-        var query = QueryHelpers.ParseQuery(uri.Query);
-        var eio = query.TryGetValue("EIO", out var e) ? e.ToString() : null;
-        var transport = query.TryGetValue("transport", out var t) ? t.ToString() : null;
-        var sid = query.TryGetValue("sid", out var s) ? s.ToString() : string.Empty;
-        if (transport != "websocket")
-        {
-            var error = EngineServer.ValidateQuery(eio, transport, out _) ?? "transport must be websocket";
-            throw Refused(400, error);
-        }
-
-        var verdict = _engine.DecideWebSocket(eio, sid, isHandshake: true);
-        switch (verdict.Kind)
-        {
-            case WebSocketVerdictKind.Reset:
-                throw new WebSocketException(
-                    WebSocketError.ConnectionClosedPrematurely,
-                    "The connection was reset during the WebSocket handshake.",
-                    new IOException("Connection reset by peer", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)));
-            case WebSocketVerdictKind.ServeAsPolling:
-                // The long-poll goes on when the caller gives up; the caller waits for its answer as a real client would.
-                var hijacked = await EngineServer.ServeHijackedPollAsync(verdict.Session!).WaitAsync(cancellationToken).ConfigureAwait(false);
-                throw Refused(hijacked.StatusCode, hijacked.Body);
-            case WebSocketVerdictKind.Refuse:
-                throw Refused(verdict.Refusal.StatusCode, verdict.Refusal.Body);
-        }
-
-        var (clientStream, serverStream) = DuplexPipeStream.CreatePair();
-        var serverSocket = WebSocket.CreateFromStream(serverStream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        var clientSocket = WebSocket.CreateFromStream(clientStream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
-        var recorded = new Dictionary<string, string>(headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
-        _ = RunInMemoryAsync(serverSocket, serverStream, verdict.Session, recorded);
-        return clientSocket;
-
-        static WebSocketException Refused(int status, string body)
-            => new(WebSocketError.NotAWebSocket, $"The server returned status code '{status.ToString(System.Globalization.CultureInfo.InvariantCulture)}' when status code '101' was expected: {body}");
+        return await InMemoryWebSockets.ConnectAsync(_options, _engine, uri, headers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -416,18 +366,9 @@ public sealed class FakePartnumberServer : IAsyncDisposable
 
         _backend.Dispose();
         _engine.CloseAll();
-        if (_app is not null)
+        if (_host is not null)
         {
-            using var timeout = WallClock.Timeout(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _app.StopAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            await _app.DisposeAsync().ConfigureAwait(false);
+            await _host.DisposeAsync().ConfigureAwait(false);
         }
 
         lock (_owned)
@@ -484,120 +425,5 @@ public sealed class FakePartnumberServer : IAsyncDisposable
         {
             throw new ArgumentException($"mode must be Namespace, TransportAbort, Silent or EngineClose; got {(int)mode}.", nameof(mode));
         }
-    }
-
-    private async Task RunInMemoryAsync(WebSocket serverSocket, Stream serverStream, EngineSession? upgradeOf, IReadOnlyDictionary<string, string> headers)
-    {
-        try
-        {
-            await Task.Yield();
-            await _engine.RunWebSocketAsync(serverSocket, upgradeOf, headers, serverStream.Dispose).ConfigureAwait(false);
-        }
-        finally
-        {
-            serverSocket.Dispose();
-            await serverStream.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async Task StartKestrelAsync(CancellationToken cancellationToken)
-    {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(_options.BindAddress, _options.Port);
-        });
-        builder.Services.AddWebSockets(_ => { });
-        builder.Services.AddSingleton<IHostLifetime, NoopHostLifetime>();
-        if (_options.LoggerFactory is not null)
-        {
-            builder.Services.AddSingleton(_options.LoggerFactory);
-        }
-
-        var app = builder.Build();
-        app.UseWebSockets();
-        app.Run(DispatchAsync);
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        _app = app;
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        var host = _options.BindAddress.Equals(IPAddress.Any) ? "127.0.0.1"
-            : _options.BindAddress.Equals(IPAddress.IPv6Any) ? "[::1]"
-            : address.Host;
-        BaseAddress = new UriBuilder(address) { Host = host, Path = "/" }.Uri;
-    }
-
-    private Task DispatchAsync(HttpContext context)
-    {
-        if (_options.CorsAllowedOrigins is { } allowed && ApplyCors(context, allowed))
-        {
-            return Task.CompletedTask; // a preflight, answered
-        }
-
-        var path = context.Request.Path.Value ?? "/";
-        if (string.Equals(path.TrimEnd('/'), _options.SocketIOPath.TrimEnd('/'), StringComparison.Ordinal))
-        {
-            return _engine.HandleAsync(context);
-        }
-
-        if (string.Equals(path.TrimEnd('/'), _options.ClassifyPath.TrimEnd('/'), StringComparison.Ordinal))
-        {
-            return ClassifyAsync(context);
-        }
-
-        context.Response.StatusCode = 404;
-        return Task.CompletedTask;
-    }
-
-    private static bool ApplyCors(HttpContext context, IReadOnlyList<string> allowed)
-    {
-        var origin = context.Request.Headers.Origin.ToString();
-        if (origin.Length == 0 || !allowed.Any(a => a == "*" || string.Equals(a.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase)))
-        {
-            return false;
-        }
-
-        var headers = context.Response.Headers;
-        headers.AccessControlAllowOrigin = origin;
-        headers.AccessControlAllowCredentials = "true";
-        headers.Vary = "Origin";
-        if (!HttpMethods.IsOptions(context.Request.Method))
-        {
-            return false;
-        }
-
-        headers.AccessControlAllowMethods = "GET, POST, OPTIONS";
-        var requested = context.Request.Headers.AccessControlRequestHeaders.ToString();
-        headers.AccessControlAllowHeaders = requested.Length > 0 ? requested : "Content-Type";
-        headers.AccessControlMaxAge = "600";
-        context.Response.StatusCode = 204;
-        return true;
-    }
-
-    private async Task ClassifyAsync(HttpContext context)
-    {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-        var request = new RestRequest(context.Request.Method, context.Request.Path.Value ?? "/", EngineServer.HeadersOf(context.Request.Headers), context.Request.ContentType, buffer.ToArray());
-        var response = await _backend.HandleClassifyAsync(request, context.RequestAborted).ConfigureAwait(false);
-        context.Response.StatusCode = response.StatusCode;
-        context.Response.ContentType = response.ContentType;
-        foreach (var header in response.Headers)
-        {
-            context.Response.Headers.Append(header.Key, header.Value);
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(response.Body);
-        context.Response.ContentLength = bytes.Length;
-        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -29,8 +29,7 @@ internal static class SafeRetryLayer
             }
         }
 
-        // Outermost, where AddPolicyHandler used to put it, so the application's other handlers (an auth header, say)
-        // run again for each attempt.
+        // Outermost, so the application's other handlers (an auth header, say) run again for each attempt.
         // On the client's clock (its options', as PartnumberServiceCollectionExtensions settles it): one clock.
         var options = builder.Services.GetRequiredService<IOptionsMonitor<PartnumberClassificationClientOptions>>().Get(optionsName);
         var policy = PartnumberHttpPolicies.SafeRetry(timeProvider: PartnumberServiceCollectionExtensions.Clock(builder.Services, options));

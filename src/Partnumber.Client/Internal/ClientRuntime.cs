@@ -8,7 +8,6 @@ namespace Partnumber.Client.Internal;
 /// <summary>What every classification of one client shares: settings, the HTTP API, the connection pool, the clock.</summary>
 internal sealed class ClientRuntime : IAsyncDisposable
 {
-    private readonly bool _ownsConnector;
     private readonly Lazy<HttpClient>? _ownedPollingClient;
 
     /// <param name="options">The validated settings.</param>
@@ -34,7 +33,6 @@ internal sealed class ClientRuntime : IAsyncDisposable
         }
 
         Endpoint = new RealtimeEndpoint(options, pollingHttpClientSource, Logger);
-        _ownsConnector = connector is null;
         Pool = new ConnectionPool(connector ?? new SocketIORealtimeConnector(Endpoint, Logger), ConnectionPoolSettings.From(options), TimeProvider, Logger);
         Pool.Fill();
     }
@@ -57,9 +55,6 @@ internal sealed class ClientRuntime : IAsyncDisposable
 
     /// <summary>Every realtime connection a classification or ping uses comes from, and goes back to, this pool.</summary>
     public ConnectionPool Pool { get; }
-
-    /// <summary>Whether the connector is the runtime's own (not a test's).</summary>
-    internal bool OwnsConnector => _ownsConnector;
 
     /// <summary>Closes every pooled connection and the long-polling client the runtime owns.</summary>
     public async ValueTask DisposeAsync()

@@ -48,8 +48,6 @@ internal sealed class ScriptedRealtimeConnector : IRealtimeConnector
         return connection;
     }
 
-    public ValueTask DisposeAsync() => default;
-
     internal void Joined(ScriptedConnection connection, string roomId) => OnJoin?.Invoke(connection, roomId);
 }
 

@@ -40,8 +40,6 @@ internal sealed class ClassificationApi
         _logger = logger ?? NullLogger.Instance;
     }
 
-    public Uri ClassifyUri => _classifyUri;
-
     public async Task<AcceptedTask> StartAsync(ClassificationRequest request, string sessionId, CancellationToken cancellationToken)
     {
         var body = new ClassifyRequestBody

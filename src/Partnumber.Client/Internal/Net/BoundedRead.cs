@@ -4,8 +4,8 @@ namespace Partnumber.Client.Internal.Net;
 
 /// <summary>
 /// Reads a whole stream into one pooled buffer that grows as needed, up to a limit: every body the SDK reads (a 202
-/// answer, a long-poll answer, an upgrade response head) is small and read once, so no reader, char buffer or
-/// intermediate copy is made for it.
+/// answer, a long-poll answer, an upgrade response head, a refused upgrade's body) is small and read once, so no
+/// reader, char buffer or intermediate copy is made for it.
 /// </summary>
 internal static class BoundedRead
 {

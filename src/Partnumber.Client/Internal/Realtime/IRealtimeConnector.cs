@@ -1,7 +1,7 @@
 namespace Partnumber.Client.Internal.Realtime;
 
 /// <summary>Opens realtime connections. Completes only when the Socket.IO namespace is connected.</summary>
-internal interface IRealtimeConnector : IAsyncDisposable
+internal interface IRealtimeConnector
 {
     /// <summary>Connects, or throws <see cref="PartnumberConnectionException"/> (or <see cref="OperationCanceledException"/>).</summary>
     /// <param name="cancellationToken">Ends the attempt.</param>

@@ -239,7 +239,7 @@ internal sealed class RealtimeEndpoint
             var request = uri == Uri && cookieHeader is null && ReferenceEquals(credentials, Credentials.Static)
                 ? UpgradeRequest
                 : new WebSocketUpgrade.RequestTemplate(uri, cookieHeader is null ? handshakeHeaders : WithCookie(handshakeHeaders, cookieHeader));
-            return await WebSocketUpgrade.ConnectAsync(uri, request, certificateValidation: null, AcknowledgeImmediately, OnQuickAckRefused, cancellationToken).ConfigureAwait(false);
+            return await WebSocketUpgrade.ConnectAsync(uri, request, AcknowledgeImmediately, OnQuickAckRefused, cancellationToken).ConfigureAwait(false);
         }
 #endif
 

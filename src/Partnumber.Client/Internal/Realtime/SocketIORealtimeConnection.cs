@@ -60,9 +60,9 @@ internal sealed class SocketIORealtimeConnection : IRealtimeConnection
             Transport = TransportProtocol.WebSocket, // what the library sees; the Engine.IO session underneath may poll
             AutoUpgrade = false,
             Reconnection = false, // the SDK owns reconnection
-            // The SDK bounds the connect itself (ConnectFreshAsync). SocketIOClient 3.0.6 makes a CancellationTokenSource
-            // from this value per connect and never disposes it, so a finite value would leave a timer queued for that
-            // long after every connection (12,000 live timers at 2,000 classifications/s with a 30 s timeout).
+            // The SDK bounds the connect itself (SocketIORealtimeConnector's ConnectTimeout). SocketIOClient 3.0.6 makes a
+            // CancellationTokenSource from this value per connect and never disposes it, so a finite value would leave a
+            // timer queued for that long after every connection.
             ConnectionTimeout = Timeout.InfiniteTimeSpan,
             Auth = target.Credentials.AuthJson is { } auth ? new RawJson(auth) : null,
         })

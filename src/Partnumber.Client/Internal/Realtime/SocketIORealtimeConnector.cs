@@ -29,9 +29,6 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
         _engineConnector = new EngineIOConnector(endpoint, logger);
     }
 
-    /// <summary>Why WebSocket is currently not used for this endpoint; null when it is (for tests and diagnostics).</summary>
-    internal string? WebSocketRefusal => _engineConnector.WebSocketRefusal;
-
     public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken, bool retryRefused = true)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -51,12 +48,12 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
             }
             catch (OperationCanceledException) when (deadline.Expired)
             {
-                _ = ConnectionPool.Close(connection); // its close handshake is bounded on its own: the caller learns of the failure now
+                _ = ClosingConnections.CloseAsync(connection); // its close handshake is bounded on its own: the caller learns of the failure now
                 throw TimedOut(attempt, lastFailure, null);
             }
             catch (Exception ex) when (AuthenticationRefusal(ex) is { } refusal)
             {
-                _ = ConnectionPool.Close(connection);
+                _ = ClosingConnections.CloseAsync(connection);
                 if (_endpoint.Credentials.Refreshable && !refreshedAfterRefusal)
                 {
                     // The token may have expired between fetching and connecting: fetch again and try once more, at once.
@@ -74,7 +71,7 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
             }
             catch (Exception ex) when (retryRefused && ex is not OperationCanceledException && RetryableFailure(ex) is { } why)
             {
-                _ = ConnectionPool.Close(connection);
+                _ = ClosingConnections.CloseAsync(connection);
                 lastFailure = why;
                 var delay = RetryDelay(attempt);
                 Log.ConnectRetry(_logger, _endpoint.Uri, Excerpt.Reason(why), attempt, (long)delay.TotalMilliseconds);
@@ -89,7 +86,7 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
             }
             catch (Exception ex)
             {
-                _ = ConnectionPool.Close(connection);
+                _ = ClosingConnections.CloseAsync(connection);
                 if (ex is OperationCanceledException or PartnumberConnectionException)
                 {
                     throw;
@@ -99,8 +96,6 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
             }
         }
     }
-
-    public ValueTask DisposeAsync() => default;
 
     /// <summary>
     /// Why a failed connect is worth another attempt within the connect timeout: the endpoint refused the TCP connection

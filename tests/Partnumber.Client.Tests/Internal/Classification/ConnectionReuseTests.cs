@@ -321,7 +321,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
     private static Task IdleConnectionEnded(PartnumberClassificationClient client)
     {
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.Runtime.Pool.IdleConnectionEnded += _ => ended.TrySetResult();
+        client.Runtime.Pool.SignalsForTests.IdleConnectionEnded += _ => ended.TrySetResult();
         return ended.Task;
     }
 

@@ -62,7 +62,7 @@ public sealed class ConnectionPoolTests
         await using var pool = await FilledPoolAsync(connector, capacity: 2);
         var first = connector.Created.ToArray();
         var ended = new TaskCompletionSource<PooledConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pool.IdleConnectionEnded += c => ended.TrySetResult(c);
+        pool.SignalsForTests.IdleConnectionEnded += c => ended.TrySetResult(c);
 
         var replaced = CountDown(pool, 1);
         first[0].Die(); // the heartbeat watchdog (or the server) ended it while idle
@@ -88,7 +88,7 @@ public sealed class ConnectionPoolTests
         var connector = new GatedConnector { Error = new PartnumberConnectionException("refused") };
         await using var pool = connector.CreatePool(capacity: 1);
         var failed = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pool.ReplenishFailed += ex => failed.TrySetResult(ex);
+        pool.SignalsForTests.StandbyFailed += ex => failed.TrySetResult(ex);
 
         pool.Fill();
         connector.Release(1);
@@ -127,7 +127,7 @@ public sealed class ConnectionPoolTests
         await using var pool = connector.CreatePool(capacity: 1);
         var replenishFailures = 0;
         var replacementFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        pool.ReplenishFailed += _ =>
+        pool.SignalsForTests.StandbyFailed += _ =>
         {
             Interlocked.Increment(ref replenishFailures);
             replacementFailed.TrySetResult();
@@ -383,7 +383,7 @@ public sealed class ConnectionPoolTests
         connector.Release(2);
         var rented = await pool.RentAsync(CancellationToken.None);
         var ended = new TaskCompletionSource<PooledConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pool.IdleConnectionEnded += c => ended.TrySetResult(c);
+        pool.SignalsForTests.IdleConnectionEnded += c => ended.TrySetResult(c);
         pool.Return(rented, reusable: true);
 
         ((FakeConnection)rented.Connection).Push("classification_finished"); // a late event of the task it carried
@@ -478,7 +478,7 @@ public sealed class ConnectionPoolTests
     {
         var remaining = count;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        pool.StandbyAdded += () =>
+        pool.SignalsForTests.StandbyAdded += () =>
         {
             if (Interlocked.Decrement(ref remaining) == 0)
             {
@@ -509,8 +509,6 @@ public sealed class ConnectionPoolTests
             => new(this, settings, time ?? TimeProvider.System, NullLogger.Instance);
 
         public void Release(int count) => _gate.Release(count);
-
-        public ValueTask DisposeAsync() => default;
 
         public async Task<IRealtimeConnection> ConnectAsync(CancellationToken cancellationToken, bool retryRefused = true)
         {

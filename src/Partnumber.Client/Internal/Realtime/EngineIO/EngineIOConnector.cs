@@ -32,18 +32,6 @@ internal sealed class EngineIOConnector
         _logger = logger;
     }
 
-    /// <summary>Why WebSocket is currently not used for this endpoint; null when it is.</summary>
-    public string? WebSocketRefusal
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _refusal;
-            }
-        }
-    }
-
     /// <summary>Opens a session, or throws <see cref="PartnumberConnectionException"/> (or the caller's cancellation).</summary>
     public async Task<OpenedEngineSession> OpenAsync(ConnectionTarget target, Action<string, Exception?> onClosed, Action<string, Exception> onMalformed, CancellationToken cancellationToken)
     {
@@ -278,7 +266,7 @@ internal sealed class EngineIOConnector
         transport.UpgradeAsync().ContinueWith(
             static (task, state) =>
             {
-                var (connector, _) = ((EngineIOConnector, int))state!;
+                var connector = (EngineIOConnector)state!;
                 if (task.Result is { } reason)
                 {
                     connector.Refused(reason);
@@ -288,7 +276,7 @@ internal sealed class EngineIOConnector
                     connector.Accepted();
                 }
             },
-            (this, 0),
+            this,
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default).Forget();

@@ -26,13 +26,24 @@ internal static class WebSocketUpgrade
 
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
+    /// <summary>Connects and runs the handshake; wss checks the server's certificate the system's way.</summary>
     /// <param name="uri">The ws/wss address.</param>
     /// <param name="request">The upgrade request for <paramref name="uri"/>, built once per endpoint (see <see cref="RequestTemplate"/>).</param>
-    /// <param name="certificateValidation">For wss: the server certificate check, or null for the system's.</param>
     /// <param name="acknowledgeImmediately">Re-arm TCP_QUICKACK after every read (see <see cref="QuickAckStream"/>).</param>
     /// <param name="onQuickAckRefused">Told once when the platform refuses TCP_QUICKACK.</param>
     /// <param name="cancellationToken">Cancels the connect and the handshake.</param>
-    public static async Task<WebSocket> ConnectAsync(Uri uri, RequestTemplate request, RemoteCertificateValidationCallback? certificateValidation, bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, CancellationToken cancellationToken)
+    public static Task<WebSocket> ConnectAsync(Uri uri, RequestTemplate request, bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, CancellationToken cancellationToken)
+        => ConnectAsync(uri, request, certificateValidation: null, acknowledgeImmediately, onQuickAckRefused, cancellationToken);
+
+    /// <summary>
+    /// Test seam: <see cref="ConnectAsync(Uri, RequestTemplate, bool, Action{Exception}?, CancellationToken)"/> with
+    /// <paramref name="certificateValidation"/> in place of the system's certificate check, so the TLS path can be run
+    /// against a self-signed server. The SDK itself never supplies one.
+    /// </summary>
+    internal static Task<WebSocket> ConnectWithCertificateCheckForTestsAsync(Uri uri, RequestTemplate request, RemoteCertificateValidationCallback certificateValidation, CancellationToken cancellationToken)
+        => ConnectAsync(uri, request, certificateValidation, acknowledgeImmediately: true, onQuickAckRefused: null, cancellationToken);
+
+    private static async Task<WebSocket> ConnectAsync(Uri uri, RequestTemplate request, RemoteCertificateValidationCallback? certificateValidation, bool acknowledgeImmediately, Action<Exception>? onQuickAckRefused, CancellationToken cancellationToken)
     {
         var secure = uri.Scheme == "wss";
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -88,7 +99,7 @@ internal static class WebSocketUpgrade
     /// </summary>
     private static async Task<byte[]> ReadResponseAsync(Stream stream, string key, CancellationToken cancellationToken)
     {
-        var (buffer, count) = await BoundedRead.ReadAsync(stream, MaxResponseHeadBytes, cancellationToken, static (data, read) => IndexOfHeadEnd(data.AsSpan(0, read)) >= 0).ConfigureAwait(false);
+        var (buffer, count) = await BoundedRead.ReadAsync(stream, MaxResponseHeadBytes, cancellationToken, static (data, read) => HttpResponseHead.IndexOfEnd(data.AsSpan(0, read)) >= 0).ConfigureAwait(false);
         try
         {
             if (count < 0)
@@ -96,7 +107,7 @@ internal static class WebSocketUpgrade
                 throw new WebSocketException(WebSocketError.HeaderError, $"The server's answer to the WebSocket upgrade has no end of headers within {MaxResponseHeadBytes} bytes.");
             }
 
-            var headEnd = IndexOfHeadEnd(buffer.AsSpan(0, count));
+            var headEnd = HttpResponseHead.IndexOfEnd(buffer.AsSpan(0, count));
             if (headEnd < 0)
             {
                 throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "The server closed the connection during the WebSocket upgrade.");
@@ -104,7 +115,7 @@ internal static class WebSocketUpgrade
 
             var head = Encoding.Latin1.GetString(buffer, 0, headEnd);
             var afterHead = buffer.AsSpan(headEnd + 4, count - headEnd - 4).ToArray();
-            if (StatusOf(head) is { } status and not 101)
+            if (HttpResponseHead.StatusOf(head) is { } status and not 101)
             {
                 throw await RefusedAsync(stream, head, status, afterHead, cancellationToken).ConfigureAwait(false);
             }
@@ -125,29 +136,15 @@ internal static class WebSocketUpgrade
     /// </summary>
     private static async Task<WebSocketException> RefusedAsync(Stream stream, string head, int status, byte[] afterHead, CancellationToken cancellationToken)
     {
-        var statusLine = head.Substring(0, head.IndexOf("\r\n", StringComparison.Ordinal) is var end and >= 0 ? end : head.Length);
+        var statusLine = HttpResponseHead.StatusLine(head);
         string? body = null;
-        if (HeaderValue(head, "Content-Length") is { } lengthText
+        if (HttpResponseHead.HeaderValue(head, "Content-Length") is { } lengthText
             && int.TryParse(lengthText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
             && length <= MaxRefusalBodyBytes)
         {
-            var bytes = new byte[length];
-            var have = Math.Min(afterHead.Length, length);
-            afterHead.AsSpan(0, have).CopyTo(bytes);
             try
             {
-                while (have < length)
-                {
-                    var read = await stream.ReadAsync(bytes.AsMemory(have), cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    have += read;
-                }
-
-                body = have == length ? Encoding.UTF8.GetString(bytes) : null;
+                body = await ReadBodyAsync(stream, afterHead, length, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or SocketException)
             {
@@ -156,49 +153,47 @@ internal static class WebSocketUpgrade
         }
 
         var message = $"The server returned status code '{status}' when status code '101' was expected ({Shorten(statusLine)}).";
-        return new WebSocketException(WebSocketError.NotAWebSocket, message, new UpgradeRefusedException(status, message, HeaderValue(head, "Content-Type"), body));
+        return new WebSocketException(WebSocketError.NotAWebSocket, message, new UpgradeRefusedException(status, message, HttpResponseHead.HeaderValue(head, "Content-Type"), body));
     }
 
-    /// <summary>The status code of a response head, or null when its status line is not HTTP.</summary>
-    private static int? StatusOf(string head)
+    /// <summary>
+    /// The <paramref name="length"/> bytes of a body as UTF-8 text: the bytes that came with the head first, then the rest
+    /// from <paramref name="stream"/>; null when the stream ends before the body does.
+    /// </summary>
+    private static async Task<string?> ReadBodyAsync(Stream stream, byte[] afterHead, int length, CancellationToken cancellationToken)
     {
-        var rest = head.AsSpan();
-        var statusLine = NextLine(ref rest);
-        var firstSpace = statusLine.IndexOf(' ');
-        if (firstSpace < 0 || !statusLine.StartsWith("HTTP/1.", StringComparison.Ordinal))
+        var have = Math.Min(afterHead.Length, length);
+        if (have == length)
         {
-            return null;
+            return Encoding.UTF8.GetString(afterHead, 0, length);
         }
 
-        var afterVersion = statusLine.Slice(firstSpace + 1);
-        var secondSpace = afterVersion.IndexOf(' ');
-        return int.TryParse(secondSpace < 0 ? afterVersion : afterVersion.Slice(0, secondSpace), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status) ? status : null;
-    }
-
-    /// <summary>The first value of header <paramref name="name"/> in a response head, trimmed; null when absent.</summary>
-    private static string? HeaderValue(string head, string name)
-    {
-        var rest = head.AsSpan();
-        NextLine(ref rest);
-        while (!rest.IsEmpty)
+        var missing = length - have;
+        var (buffer, count) = await BoundedRead.ReadAsync(stream, missing, cancellationToken, (_, read) => read >= missing, truncate: true).ConfigureAwait(false);
+        try
         {
-            var line = NextLine(ref rest);
-            var colon = line.IndexOf(':');
-            if (colon > 0 && line.Slice(0, colon).Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
+            if (count < missing)
             {
-                return line.Slice(colon + 1).Trim().ToString();
+                return null;
             }
-        }
 
-        return null;
+            var bytes = new byte[length];
+            afterHead.AsSpan(0, have).CopyTo(bytes);
+            buffer.AsSpan(0, missing).CopyTo(bytes.AsSpan(have));
+            return Encoding.UTF8.GetString(bytes);
+        }
+        finally
+        {
+            BoundedRead.Return(buffer);
+        }
     }
 
     internal static void Validate(string head, string key)
     {
         // Spans over the head: one connect per classification, so no Split arrays or substrings here.
         var rest = head.AsSpan();
-        var statusLine = NextLine(ref rest);
-        if (StatusOf(head) is not { } status)
+        var statusLine = HttpResponseHead.NextLine(ref rest);
+        if (HttpResponseHead.StatusOf(head) is not { } status)
         {
             throw new WebSocketException(WebSocketError.HeaderError, $"The server's answer to the WebSocket upgrade is not HTTP: '{Shorten(statusLine.ToString())}'.");
         }
@@ -212,7 +207,7 @@ internal static class WebSocketUpgrade
         bool hasConnection = false, hasAccept = false;
         while (!rest.IsEmpty)
         {
-            var line = NextLine(ref rest);
+            var line = HttpResponseHead.NextLine(ref rest);
             var colon = line.IndexOf(':');
             if (colon <= 0)
             {
@@ -245,7 +240,7 @@ internal static class WebSocketUpgrade
             }
         }
 
-        if (!upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase) || !hasConnection || !HasToken(connection, "upgrade"))
+        if (!upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase) || !hasConnection || !HttpResponseHead.HasToken(connection, "upgrade"))
         {
             throw new WebSocketException(WebSocketError.HeaderError, "The server answered the WebSocket upgrade with 101 but without 'Upgrade: websocket' and 'Connection: Upgrade'.");
         }
@@ -262,41 +257,10 @@ internal static class WebSocketUpgrade
         }
     }
 
-    /// <summary>The text up to the next CRLF (or the end), advancing <paramref name="rest"/> past it.</summary>
-    private static ReadOnlySpan<char> NextLine(ref ReadOnlySpan<char> rest)
-    {
-        var end = rest.IndexOf("\r\n", StringComparison.Ordinal);
-        var line = end < 0 ? rest : rest.Slice(0, end);
-        rest = end < 0 ? default : rest.Slice(end + 2);
-        return line;
-    }
-
-    /// <summary>Whether the comma-separated header value lists <paramref name="token"/> (case-insensitive).</summary>
-    private static bool HasToken(ReadOnlySpan<char> value, string token)
-    {
-        while (true)
-        {
-            var comma = value.IndexOf(',');
-            if ((comma < 0 ? value : value.Slice(0, comma)).Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-
-            if (comma < 0)
-            {
-                return false;
-            }
-
-            value = value.Slice(comma + 1);
-        }
-    }
-
     // RFC 6455 fixes SHA-1 here; it proves the server read the key, it protects nothing.
 #pragma warning disable CA5350
     internal static string ExpectedAccept(string key) => Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
 #pragma warning restore CA5350
-
-    private static int IndexOfHeadEnd(ReadOnlySpan<byte> data) => data.IndexOf("\r\n\r\n"u8);
 
     private static bool IsToken(string name) => name.Length > 0 && name.All(c => c > ' ' && c < '\u007f' && "()<>@,;:\\\"/[]?={}".IndexOf(c) < 0);
 
@@ -342,83 +306,6 @@ internal static class WebSocketUpgrade
             Encoding.ASCII.GetBytes(key, request.AsSpan(_beforeKey.Length));
             _afterKey.CopyTo(request, _beforeKey.Length + key.Length);
             return request;
-        }
-    }
-
-    /// <summary>A stream that returns some already-read bytes before reading on from the inner stream.</summary>
-    private sealed class PrefixedStream : Stream
-    {
-        private readonly Stream _inner;
-        private byte[]? _prefix;
-        private int _offset;
-
-        public PrefixedStream(byte[] prefix, Stream inner)
-        {
-            _prefix = prefix;
-            _inner = inner;
-        }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-            => _prefix is null ? _inner.ReadAsync(buffer, cancellationToken) : new ValueTask<int>(ReadPrefix(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count)
-            => _prefix is null ? _inner.Read(buffer, offset, count) : ReadPrefix(buffer.AsSpan(offset, count));
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _inner.WriteAsync(buffer, cancellationToken);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.WriteAsync(buffer, offset, count, cancellationToken);
-
-        public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-        public override void Flush() => _inner.Flush();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override async ValueTask DisposeAsync()
-        {
-            await _inner.DisposeAsync().ConfigureAwait(false);
-            await base.DisposeAsync().ConfigureAwait(false);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        private int ReadPrefix(Span<byte> destination)
-        {
-            var prefix = _prefix!;
-            var count = Math.Min(destination.Length, prefix.Length - _offset);
-            prefix.AsSpan(_offset, count).CopyTo(destination);
-            _offset += count;
-            if (_offset == prefix.Length)
-            {
-                _prefix = null;
-            }
-
-            return count;
         }
     }
 }

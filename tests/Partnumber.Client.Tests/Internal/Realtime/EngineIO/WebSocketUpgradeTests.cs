@@ -21,7 +21,9 @@ public sealed class WebSocketUpgradeTests
     private static byte[] BuildRequest(Uri uri, IReadOnlyDictionary<string, string> headers, string key) => new WebSocketUpgrade.RequestTemplate(uri, headers).WithKey(key);
 
     private static Task<System.Net.WebSockets.WebSocket> ConnectAsync(Uri uri, IReadOnlyDictionary<string, string> headers, System.Net.Security.RemoteCertificateValidationCallback? certificateValidation, CancellationToken cancellationToken)
-        => WebSocketUpgrade.ConnectAsync(uri, new WebSocketUpgrade.RequestTemplate(uri, headers), certificateValidation, acknowledgeImmediately: true, onQuickAckRefused: null, cancellationToken);
+        => certificateValidation is null
+            ? WebSocketUpgrade.ConnectAsync(uri, new WebSocketUpgrade.RequestTemplate(uri, headers), acknowledgeImmediately: true, onQuickAckRefused: null, cancellationToken)
+            : WebSocketUpgrade.ConnectWithCertificateCheckForTestsAsync(uri, new WebSocketUpgrade.RequestTemplate(uri, headers), certificateValidation, cancellationToken);
 
     [Fact]
     public void Accept_value_is_the_one_of_the_rfc_example()
@@ -161,6 +163,40 @@ public sealed class WebSocketUpgradeTests
         var error = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(new Uri($"ws://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/socket.io/"), NoHeaders, null, CancellationToken.None));
         Assert.Contains("closed the connection during the WebSocket upgrade", error.Message);
         await closing;
+    }
+
+    /// <summary>A refused upgrade's body (the packets of a long-poll a proxy made of a probe) is read to its Content-Length, however it is split on the wire; a body cut short is none.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_refused_upgrade_body_is_read_to_its_length_across_reads(bool cutShort)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var body = "4" + new string('x', 3000) + "\u001e6";
+        var bodyBytes = Encoding.UTF8.GetBytes(body);
+        var serving = Task.Run(async () =>
+        {
+            using var tcp = await listener.AcceptTcpClientAsync();
+            var stream = tcp.GetStream();
+            _ = await stream.ReadAsync(new byte[4096]);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Length: {bodyBytes.Length}\r\n\r\n"));
+            await stream.WriteAsync(bodyBytes.AsMemory(0, 10));
+            await stream.FlushAsync();
+            await Task.Delay(50);
+            await stream.WriteAsync(bodyBytes.AsMemory(10, cutShort ? 1000 : bodyBytes.Length - 10));
+            await stream.FlushAsync();
+            tcp.Client.Shutdown(SocketShutdown.Send);
+            await Task.Delay(200);
+        });
+
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(new Uri($"ws://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/socket.io/"), NoHeaders, null, CancellationToken.None));
+        var refused = UpgradeRefusedException.Find(error);
+        Assert.NotNull(refused);
+        Assert.Equal(200, refused.StatusCode);
+        Assert.Equal("text/plain; charset=UTF-8", refused.ContentType);
+        Assert.Equal(cutShort ? null : body, refused.Body);
+        await serving;
     }
 
     private static async Task<string> ReceiveTextAsync(WebSocket socket)

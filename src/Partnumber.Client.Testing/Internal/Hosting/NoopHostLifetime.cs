@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Partnumber.Client.Testing.Internal;
+namespace Partnumber.Client.Testing.Internal.Hosting;
 
 /// <summary>
 /// Replaces the default console lifetime, which would take over Ctrl+C / SIGTERM of the process hosting the fake
