@@ -152,7 +152,9 @@ public class ConnectRetryTests
             }
 
             var due = await next;
-            if (due <= SocketIORealtimeConnector.MaxRetryDelay)
+            // A retry wait is under MaxRetryDelay (jitter takes it below the ceiling); the dropped WebSocket's 1 s close
+            // handshake timeout is not one, and advancing it would count a second too many.
+            if (due < SocketIORealtimeConnector.MaxRetryDelay)
             {
                 return due;
             }
