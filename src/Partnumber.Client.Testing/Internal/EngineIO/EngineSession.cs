@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
+using Partnumber.Client.Shared.EngineIO;
 using Partnumber.Client.Testing.Internal.Backend;
 using Partnumber.Client.Testing.Internal.SocketIO;
 using Partnumber.Client.Testing.Journal;
@@ -73,7 +74,7 @@ internal sealed class EngineSession
     public void Start(bool canUpgrade)
     {
         var o = _server.Options;
-        Send(EngineCodec.Encode(EnginePacketType.Open, Payloads.Open(Sid, canUpgrade, o.PingInterval, o.PingTimeout, o.MaxPayload)));
+        Send(new EngineOpenPacket(Sid, canUpgrade, o.PingInterval, o.PingTimeout, o.MaxPayload).Encode());
         StartHeartbeat();
     }
 
@@ -237,7 +238,7 @@ internal sealed class EngineSession
                     return more ? EngineCodec.Encode(EnginePacketType.Noop) : EngineCodec.Encode(EnginePacketType.Close);
                 }
 
-                return EngineCodec.EncodePayload(batch);
+                return EngineCodec.Join(batch);
             }
             finally
             {
@@ -305,16 +306,15 @@ internal sealed class EngineSession
     public async Task RunWebSocketAsync(WebSocket webSocket, bool upgrade, Action abortTransport)
     {
         // Small: client packets are a few dozen bytes, and the buffer is held for the session's whole life (with 1,000
-        // sessions a 16 KB buffer each missed the pool and was promoted to gen 2); ReceiveFrameAsync grows it on demand.
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferBytes);
-        var length = 0;
+        // sessions a 16 KB buffer each missed the pool and was promoted to gen 2); the reader grows it on demand.
+        var reader = new WebSocketMessageReader(InitialReceiveBufferBytes, _server.Options.MaxPayload);
         try
         {
             if (upgrade)
             {
                 _upgrading = true;
                 _probeAbort = abortTransport;
-                var upgraded = await ProbeAsync(webSocket).ConfigureAwait(false);
+                var upgraded = await ProbeAsync(webSocket, reader).ConfigureAwait(false);
                 _upgrading = false;
                 if (!upgraded)
                 {
@@ -327,26 +327,24 @@ internal sealed class EngineSession
             var token = _receiveCancel.Token;
             while (!IsClosed && webSocket.State == WebSocketState.Open)
             {
-                var frame = await ReceiveFrameAsync(webSocket, buffer, token).ConfigureAwait(false);
-                buffer = frame.Buffer;
-                length = frame.Length;
-                if (frame.Close)
+                var message = await reader.ReceiveAsync(webSocket, token).ConfigureAwait(false);
+                if (message.IsClose)
                 {
                     break;
                 }
 
-                if (length > _server.Options.MaxPayload)
+                if (message.TooLarge)
                 {
                     _closeStatus = WebSocketCloseStatus.MessageTooBig;
                     Close("payload too large");
                     break;
                 }
 
-                if (frame.Binary)
+                if (message.Type == WebSocketMessageType.Binary)
                 {
-                    HandlePacket(new EnginePacket(buffer.AsSpan(0, length).ToArray()));
+                    HandlePacket(new EnginePacket(reader.Bytes(message)));
                 }
-                else if (EngineCodec.TryDecode(Encoding.UTF8.GetString(buffer, 0, length), out var packet))
+                else if (EngineCodec.TryDecode(reader.Text(message), out var packet))
                 {
                     HandlePacket(packet);
                 }
@@ -370,56 +368,47 @@ internal sealed class EngineSession
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            reader.Dispose();
         }
     }
 
-    private async Task<bool> ProbeAsync(WebSocket webSocket)
+    private async Task<bool> ProbeAsync(WebSocket webSocket, WebSocketMessageReader reader)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(1024);
-        try
+        while (webSocket.State == WebSocketState.Open && !IsClosed)
         {
-            while (webSocket.State == WebSocketState.Open && !IsClosed)
+            var message = await reader.ReceiveAsync(webSocket, _closed.Token).ConfigureAwait(false);
+            if (message.IsClose || message.TooLarge || message.Type == WebSocketMessageType.Binary)
             {
-                var frame = await ReceiveFrameAsync(webSocket, buffer, _closed.Token).ConfigureAwait(false);
-                buffer = frame.Buffer;
-                if (frame.Close || frame.Binary)
-                {
-                    return false;
-                }
-
-                var text = Encoding.UTF8.GetString(buffer, 0, frame.Length);
-                if (text == "2probe")
-                {
-                    _probeSent = true;
-                    await webSocket.SendAsync("3probe"u8.ToArray(), WebSocketMessageType.Text, true, _closed.Token).ConfigureAwait(false);
-
-                    // Makes the pending GET (if any) return, so the client can pause polling.
-                    _outbox.Writer.TryWrite(EngineCodec.Encode(EnginePacketType.Noop));
-                }
-                else if (text == "5")
-                {
-                    IsWebSocket = true;
-                    Record.Transport = "websocket";
-                    _pollCancel.Cancel();
-                    return true;
-                }
-                else if (EngineCodec.TryDecode(text, out var packet))
-                {
-                    HandlePacket(packet);
-                }
-                else
-                {
-                    return false;
-                }
+                return false;
             }
 
-            return false;
+            var text = reader.Text(message);
+            if (text == EngineProbe.Ping)
+            {
+                _probeSent = true;
+                await webSocket.SendAsync(Encoding.UTF8.GetBytes(EngineProbe.Pong), WebSocketMessageType.Text, true, _closed.Token).ConfigureAwait(false);
+
+                // Makes the pending GET (if any) return, so the client can pause polling.
+                _outbox.Writer.TryWrite(EngineCodec.Encode(EnginePacketType.Noop));
+            }
+            else if (text == EngineProbe.Upgrade)
+            {
+                IsWebSocket = true;
+                Record.Transport = "websocket";
+                _pollCancel.Cancel();
+                return true;
+            }
+            else if (EngineCodec.TryDecode(text, out var packet))
+            {
+                HandlePacket(packet);
+            }
+            else
+            {
+                return false;
+            }
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+        return false;
     }
 
     private async Task SendLoopAsync(WebSocket webSocket)
@@ -477,39 +466,6 @@ internal sealed class EngineSession
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             webSocket.Abort();
-        }
-    }
-
-    private async Task<(byte[] Buffer, int Length, bool Binary, bool Close)> ReceiveFrameAsync(WebSocket webSocket, byte[] buffer, CancellationToken token)
-    {
-        var length = 0;
-        var limit = _server.Options.MaxPayload;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                buffer.AsSpan(0, length).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = bigger;
-            }
-
-            var result = await webSocket.ReceiveAsync(buffer.AsMemory(length), token).ConfigureAwait(false);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return (buffer, 0, false, true);
-            }
-
-            length += result.Count;
-            if (length > limit)
-            {
-                return (buffer, length, result.MessageType == WebSocketMessageType.Binary, false);
-            }
-
-            if (result.EndOfMessage)
-            {
-                return (buffer, length, result.MessageType == WebSocketMessageType.Binary, false);
-            }
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Partnumber.Client.Shared.EngineIO;
+using Partnumber.Client.Shared.SocketIO;
 using Partnumber.Client.Testing.Internal.EngineIO;
 using Partnumber.Client.Testing.Internal.SocketIO;
 using Partnumber.Client.Testing.Scripting;
@@ -54,7 +56,7 @@ internal sealed class WireCapture
             return;
         }
 
-        if (packet.Type == EnginePacketType.Message && IsEvent(packet.Text!, "join"))
+        if (packet.Type == EnginePacketType.Message && IsEvent(packet.Text!, SocketIOEvents.Join))
         {
             Locked(() => _joinSentAt ??= WallClock.Time.GetTimestamp());
         }
@@ -105,7 +107,7 @@ internal sealed class WireCapture
 
             var arguments = document.RootElement;
             var name = arguments[0].GetString()!;
-            if (name == "connected")
+            if (name == SocketIOEvents.Connected)
             {
                 return; // the connect handler's event, not the task's: a replaying fake sends its own
             }
