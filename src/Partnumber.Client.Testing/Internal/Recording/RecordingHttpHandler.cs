@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Partnumber.Client.Shared.EngineIO;
-using Partnumber.Client.Testing.Internal.EngineIO;
 
 namespace Partnumber.Client.Testing.Internal.Recording;
 
