@@ -3,6 +3,7 @@ using Partnumber.Client.Internal;
 using Partnumber.Client.Internal.Classification;
 using Partnumber.Client.Internal.Http;
 using Partnumber.Client.Internal.Realtime;
+using Partnumber.Client.Shared.SocketIO;
 
 namespace Partnumber.Client;
 

@@ -1,3 +1,5 @@
+using Partnumber.Client.Shared.SocketIO;
+
 namespace Partnumber.Client.Testing.Journal;
 
 /// <summary>
@@ -127,14 +129,14 @@ public sealed class FakeServerJournal
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The <c>join</c> event.</returns>
     public Task<RecordedEvent> WaitForJoinAsync(string? roomId = null, CancellationToken cancellationToken = default)
-        => WaitForEventAsync(e => e.Direction == EventDirection.Received && e.EventName == "join" && e.Room is not null && (roomId is null || e.Room == roomId), cancellationToken);
+        => WaitForEventAsync(e => e.Direction == EventDirection.Received && e.EventName == SocketIOEvents.Join && e.Room is not null && (roomId is null || e.Room == roomId), cancellationToken);
 
     /// <summary>Waits until the server emitted <c>classification_finished</c> (to <paramref name="roomId"/>, when given).</summary>
     /// <param name="roomId">The room; null for any.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The emitted event (check <see cref="RecordedEvent.Recipients"/> to see whether anyone got it).</returns>
     public Task<RecordedEvent> WaitForFinishedAsync(string? roomId = null, CancellationToken cancellationToken = default)
-        => WaitForEventAsync(e => e.Direction == EventDirection.Emitted && e.EventName == "classification_finished" && (roomId is null || e.Room == roomId), cancellationToken);
+        => WaitForEventAsync(e => e.Direction == EventDirection.Emitted && e.EventName == SocketIOEvents.Finished && (roomId is null || e.Room == roomId), cancellationToken);
 
     /// <summary>Waits for the first event matching <paramref name="predicate"/>.</summary>
     /// <param name="predicate">The condition.</param>

@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
+using Partnumber.Client.Shared.SocketIO;
 using Partnumber.Client.Testing.Internal;
 using Partnumber.Client.Testing.Internal.Recording;
 using Partnumber.Client.Testing.Scripting;
@@ -189,11 +190,11 @@ public sealed class PartnumberRecorder : IAsyncDisposable
             entry.Events.Add(new RecordedServerEvent(e.Name, WireCapture.Offset(origin, e.At), Redact(payload, new PayloadRedactionContext(request.Partnumber, e.Name))));
         }
 
-        if (events.Any(e => e.Name == "classification_finished"))
+        if (events.Any(e => e.Name == SocketIOEvents.Finished))
         {
             entry.End = RecordingEnd.Finished;
         }
-        else if (events.Any(e => e.Name == "classification_update_status" && IsFailed(e.PayloadJson)))
+        else if (events.Any(e => e.Name == SocketIOEvents.UpdateStatus && IsFailed(e.PayloadJson)))
         {
             entry.End = RecordingEnd.FailedUpdate;
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Partnumber.Client.Shared.SocketIO;
 
 namespace Partnumber.Client.Testing.Scripting;
 
@@ -53,7 +54,7 @@ public sealed class ClassificationScript
         lock (_gate)
         {
             var index = ++_progressCount;
-            _steps.Add(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, "classification_update_status", ctx =>
+            _steps.Add(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, SocketIOEvents.UpdateStatus, ctx =>
                 Serialize(new JsonObject
                 {
                     ["current"] = index.ToString(CultureInfo.InvariantCulture),
@@ -73,7 +74,7 @@ public sealed class ClassificationScript
     public ClassificationScript Update(object payload, TimeSpan? delay = null)
     {
         var json = Serialize(payload);
-        return AddStep(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, "classification_update_status", _ => json));
+        return AddStep(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, SocketIOEvents.UpdateStatus, _ => json));
     }
 
     /// <summary>
@@ -87,7 +88,7 @@ public sealed class ClassificationScript
     public ClassificationScript Finish(string? description = null, object? extraFields = null, TimeSpan? delay = null)
     {
         var extra = ToObject(extraFields);
-        return AddStep(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, "classification_finished", ctx =>
+        return AddStep(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, SocketIOEvents.Finished, ctx =>
         {
             var obj = new JsonObject
             {
@@ -105,7 +106,7 @@ public sealed class ClassificationScript
     /// <param name="delay">The delay before this step; default none.</param>
     /// <returns>This script.</returns>
     public ClassificationScript FailInUpdate(string message, TimeSpan? delay = null)
-        => AddStep(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, "classification_update_status", _ =>
+        => AddStep(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, SocketIOEvents.UpdateStatus, _ =>
             Serialize(new JsonObject { ["status"] = "failed", ["message"] = message, ["error"] = message }), isTerminal: true));
 
     /// <summary>Adds a <c>classification_finished</c> with <c>status:"failed"</c>.</summary>
@@ -116,7 +117,7 @@ public sealed class ClassificationScript
     public ClassificationScript FailInFinished(string message, object? extraFields = null, TimeSpan? delay = null)
     {
         var extra = ToObject(extraFields);
-        return AddStep(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, "classification_finished", ctx =>
+        return AddStep(new ScriptStep(delay ?? TimeSpan.Zero, ScriptStepKind.Emit, SocketIOEvents.Finished, ctx =>
         {
             var obj = new JsonObject
             {
@@ -242,7 +243,7 @@ public sealed class ClassificationScript
             var steps = new List<ScriptStep>(_steps);
             if (!NeverFinishes && !PlaysExactly && !steps.Any(s => s.IsTerminal))
             {
-                steps.Add(new ScriptStep(TimeSpan.Zero, ScriptStepKind.Emit, "classification_finished", ScriptContext.DefaultFinished, isTerminal: true));
+                steps.Add(new ScriptStep(TimeSpan.Zero, ScriptStepKind.Emit, SocketIOEvents.Finished, ScriptContext.DefaultFinished, isTerminal: true));
             }
 
             return steps;

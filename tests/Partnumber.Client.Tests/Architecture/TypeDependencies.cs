@@ -36,7 +36,7 @@ internal static class AssemblyDependencyReader
 
     /// <summary>Reads <paramref name="assemblyPath"/> (its .pdb beside it); <paramref name="projectFolder"/> is the
     /// source folder of the project, to which document paths are made relative (documents outside it, generated code,
-    /// are ignored).</summary>
+    /// are ignored; the linked source of src/Shared/ is placed at "../Shared/…").</summary>
     public static IReadOnlyList<TypeDependencies> Read(string assemblyPath, string projectFolder)
     {
         using var peStream = File.OpenRead(assemblyPath);
@@ -152,14 +152,16 @@ internal static class AssemblyDependencyReader
     {
         var path = pdb.GetString(pdb.GetDocument(handle).Name).Replace('\\', '/');
         // Deterministic builds map the repository to "/_/": find the project's folder by name in either form.
+        // Linked source shared by both packages (src/Shared/) is placed relative to the project: "../Shared/EngineIO".
         var marker = "/src/" + projectName + "/";
         var at = path.LastIndexOf(marker, StringComparison.Ordinal);
-        if (at < 0)
+        var shared = path.LastIndexOf("/src/Shared/", StringComparison.Ordinal);
+        if (at < 0 && shared < 0)
         {
             return;
         }
 
-        var relative = path[(at + marker.Length)..];
+        var relative = at >= 0 ? path[(at + marker.Length)..] : "../" + path[(shared + "/src/".Length)..];
         if (relative.StartsWith("obj/", StringComparison.Ordinal) || !File.Exists(Path.Combine(projectFolder, relative)))
         {
             return; // generated code (source generators, AssemblyInfo)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Partnumber.Client.Shared.SocketIO;
 using Partnumber.Client.Testing.Internal.EngineIO;
 using Partnumber.Client.Testing.Internal.SocketIO;
 using Partnumber.Client.Testing.Journal;
@@ -36,10 +37,10 @@ internal sealed class FakeBackend : IDisposable
         {
             var current = i + 1;
             var json = Payloads.Update(current, total, Payloads.DefaultMessages[i]);
-            steps.Add(new ScriptStep(options.DefaultStepDelay, ScriptStepKind.Emit, "classification_update_status", _ => json, isProgress: true));
+            steps.Add(new ScriptStep(options.DefaultStepDelay, ScriptStepKind.Emit, SocketIOEvents.UpdateStatus, _ => json, isProgress: true));
         }
 
-        steps.Add(new ScriptStep(options.DefaultStepDelay, ScriptStepKind.Emit, "classification_finished", ScriptContext.DefaultFinished, isTerminal: true));
+        steps.Add(new ScriptStep(options.DefaultStepDelay, ScriptStepKind.Emit, SocketIOEvents.Finished, ScriptContext.DefaultFinished, isTerminal: true));
         _defaultSteps = [.. steps];
     }
 
@@ -94,7 +95,7 @@ internal sealed class FakeBackend : IDisposable
         var sid = socket.Sid!;
         _sockets[sid] = socket;
         socket.Engine.Record.SocketSessionId = sid;
-        var connected = SocketCodec.EncodeEvent("connected", Payloads.SocketSession(sid));
+        var connected = SocketCodec.EncodeEvent(SocketIOEvents.Connected, Payloads.SocketSession(sid));
         var ack = SocketCodec.Encode(SocketPacketType.Connect, json: Payloads.Sid(sid));
         if (Options.ConnectedEventBeforeConnectAck)
         {
@@ -108,7 +109,7 @@ internal sealed class FakeBackend : IDisposable
         }
 
         Journal.SessionList.Notify();
-        Journal.EventList.Add(new RecordedEvent(EventDirection.Emitted, "connected", Payloads.SocketSession(sid), sid, null, 1, Now));
+        Journal.EventList.Add(new RecordedEvent(EventDirection.Emitted, SocketIOEvents.Connected, Payloads.SocketSession(sid), sid, null, 1, Now));
     }
 
     public void OnSocketDisconnected(SocketConnection socket)
@@ -125,15 +126,15 @@ internal sealed class FakeBackend : IDisposable
         string? room = null;
         switch (name)
         {
-            case "join":
+            case SocketIOEvents.Join:
                 if (payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("room_id", out var roomId) && roomId.ValueKind == JsonValueKind.String)
                 {
                     room = roomId.GetString()!;
                 }
 
                 break;
-            case "ping_event":
-                Emit(socket, "pong_event", "{\"message\":\"pong\"}");
+            case SocketIOEvents.Ping:
+                Emit(socket, SocketIOEvents.Pong, "{\"message\":\"pong\"}");
                 break;
             case "message":
                 Emit(socket, "message", payloadJson);

@@ -52,21 +52,6 @@ internal static class Payloads
 
     public static string Sid(string sid) => Write(w => w.WriteString("sid", sid));
 
-    public static string Open(string sid, bool canUpgrade, TimeSpan pingInterval, TimeSpan pingTimeout, int maxPayload) => Write(w =>
-    {
-        w.WriteString("sid", sid);
-        w.WriteStartArray("upgrades");
-        if (canUpgrade)
-        {
-            w.WriteStringValue("websocket");
-        }
-
-        w.WriteEndArray();
-        w.WriteNumber("pingInterval", (long)pingInterval.TotalMilliseconds);
-        w.WriteNumber("pingTimeout", (long)pingTimeout.TotalMilliseconds);
-        w.WriteNumber("maxPayload", maxPayload);
-    });
-
     /// <summary>A 20-character URL-safe random id, like Engine.IO's.</summary>
     public static string NewId()
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Partnumber.Client.Shared.EngineIO;
 using Partnumber.Client.Testing.Internal.Backend;
 using Partnumber.Client.Testing.Journal;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
-using Partnumber.Client.Testing.Internal.EngineIO;
+using Partnumber.Client.Shared.EngineIO;
 
 namespace Partnumber.Client.Testing.Internal.Recording;
 
@@ -111,8 +111,8 @@ internal sealed class RecordingHttpHandler : DelegatingHandler
         return response;
     }
 
-    private static string[] Split(string payload)
-        => payload.Length == 0 ? [] : payload.Split(EngineCodec.RecordSeparator);
+    private static List<string> Split(string payload)
+        => payload.Length == 0 ? [] : EngineCodec.Split(payload, keepEmpty: true);
 
     /// <summary>Reads the body; HttpContent keeps it buffered, so the SDK reads it again as usual.</summary>
     private static async Task<string> BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)

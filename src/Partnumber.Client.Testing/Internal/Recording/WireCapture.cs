@@ -1,5 +1,5 @@
-using System.Text.Json;
-using Partnumber.Client.Testing.Internal.EngineIO;
+using Partnumber.Client.Shared.EngineIO;
+using Partnumber.Client.Shared.SocketIO;
 using Partnumber.Client.Testing.Internal.SocketIO;
 using Partnumber.Client.Testing.Scripting;
 
@@ -54,7 +54,7 @@ internal sealed class WireCapture
             return;
         }
 
-        if (packet.Type == EnginePacketType.Message && IsEvent(packet.Text!, "join"))
+        if (packet.Type == EnginePacketType.Message && IsEvent(packet.Text!, SocketIOEvents.Join))
         {
             Locked(() => _joinSentAt ??= WallClock.Time.GetTimestamp());
         }
@@ -105,7 +105,7 @@ internal sealed class WireCapture
 
             var arguments = document.RootElement;
             var name = arguments[0].GetString()!;
-            if (name == "connected")
+            if (name == SocketIOEvents.Connected)
             {
                 return; // the connect handler's event, not the task's: a replaying fake sends its own
             }
@@ -143,25 +143,7 @@ internal sealed class WireCapture
         => at >= origin ? WallClock.Time.GetElapsedTime(origin, at) : -WallClock.Time.GetElapsedTime(at, origin);
 
     /// <summary>The sid of an Engine.IO open packet (<c>0{"sid":...}</c>), or null.</summary>
-    public static string? OpenedSid(string text)
-    {
-        if (text.Length < 2 || text[0] != '0')
-        {
-            return null;
-        }
-
-        try
-        {
-            using var open = JsonDocument.Parse(text.AsMemory(1));
-            return open.RootElement.ValueKind == JsonValueKind.Object && open.RootElement.TryGetProperty("sid", out var sid) && sid.ValueKind == JsonValueKind.String
-                ? sid.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static string? OpenedSid(string text) => EngineOpenPacket.TryParse(text)?.Sid;
 
     private static bool IsEvent(string socketText, string name)
     {

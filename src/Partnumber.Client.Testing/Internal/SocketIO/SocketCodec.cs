@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Partnumber.Client.Shared.EngineIO;
+using Partnumber.Client.Shared.SocketIO;
 
 namespace Partnumber.Client.Testing.Internal.SocketIO;
 
@@ -10,6 +12,9 @@ namespace Partnumber.Client.Testing.Internal.SocketIO;
 /// </summary>
 internal static class SocketCodec
 {
+    private static readonly string UpdateStatusPrefix = EnginePrefix(SocketIOEvents.UpdateStatus);
+    private static readonly string FinishedPrefix = EnginePrefix(SocketIOEvents.Finished);
+
     /// <summary>Encodes a packet (without the Engine.IO <c>4</c> prefix).</summary>
     public static string Encode(SocketPacketType type, string nsp = "/", int? id = null, string? json = null)
     {
@@ -46,12 +51,15 @@ internal static class SocketCodec
     {
         var prefix = eventName switch
         {
-            "classification_update_status" => "42[\"classification_update_status\"",
-            "classification_finished" => "42[\"classification_finished\"",
-            _ => "4" + EncodeEvent(eventName, null)[..^1],
+            SocketIOEvents.UpdateStatus => UpdateStatusPrefix,
+            SocketIOEvents.Finished => FinishedPrefix,
+            _ => EnginePrefix(eventName),
         };
         return payloadJson is null ? string.Concat(prefix, "]") : string.Concat(prefix, ",", payloadJson, "]");
     }
+
+    /// <summary><c>42["name"</c>: an EVENT's start inside an Engine.IO message, without its payload.</summary>
+    private static string EnginePrefix(string eventName) => EngineCodec.TypeChar(EnginePacketType.Message) + EncodeEvent(eventName, null)[..^1];
 
     /// <summary>Decodes and validates a packet. On failure <paramref name="error"/> says why.</summary>
     public static bool TryDecode(string text, out SocketPacket? packet, out string? error)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Partnumber.Client.Shared.EngineIO;
 using Partnumber.Client.Testing.Internal.Backend;
 using Partnumber.Client.Testing.Internal.EngineIO;
 
@@ -31,7 +32,7 @@ internal sealed class SocketConnection
     public bool IsConnected => Volatile.Read(ref _state) == Connected;
 
     /// <summary>Queues an event to this socket: <c>42["name",payload]</c>.</summary>
-    public void SendEncoded(string socketPacket) => Engine.Send("4" + socketPacket);
+    public void SendEncoded(string socketPacket) => Engine.Send(EngineCodec.Encode(EnginePacketType.Message, socketPacket));
 
     public void OnMessage(string text)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Partnumber.Client.Internal.Http;
 using Partnumber.Client.Internal.Payloads;
 using Partnumber.Client.Internal.Realtime;
+using Partnumber.Client.Shared.SocketIO;
 
 namespace Partnumber.Client.Internal.Classification;
 

@@ -1,5 +1,6 @@
 using Partnumber.Client.Internal.Http;
 using Partnumber.Client.Internal.Realtime;
+using Partnumber.Client.Shared.SocketIO;
 
 namespace Partnumber.Client.Internal.Classification;
 

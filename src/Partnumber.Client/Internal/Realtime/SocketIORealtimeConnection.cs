@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Partnumber.Client.Internal.Realtime.EngineIO;
+using Partnumber.Client.Shared.SocketIO;
 using SocketIOClient;
 using SocketIOClient.Transport;
 

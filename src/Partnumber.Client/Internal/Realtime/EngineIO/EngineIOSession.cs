@@ -1,4 +1,5 @@
 using System.Reactive.Subjects;
+using Partnumber.Client.Shared.EngineIO;
 using SocketIOClient.Transport;
 
 namespace Partnumber.Client.Internal.Realtime.EngineIO;
@@ -42,7 +43,7 @@ internal sealed class EngineIOSession : IClientWebSocket
     public PartnumberTransports Transport => _transport.Kind;
 
     /// <summary>What the server's open packet said; null until it arrived.</summary>
-    public EngineHandshake? Handshake { get; private set; }
+    public EngineOpenPacket? Handshake { get; private set; }
 
     /// <summary>True once the session has ended (closed by either side, failed or timed out).</summary>
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
@@ -86,29 +87,25 @@ internal sealed class EngineIOSession : IClientWebSocket
         }
 
         _watchdog.Alive();
-        if (!EnginePayload.HasKnownType(packet))
+        if (!EngineCodec.TryGetType(packet, out var type))
         {
-            _onMalformed(packet, new FormatException("Unknown Engine.IO packet type."));
+            // Binary packets arrive decoded (polling) or as binary frames (WebSocket): a "b" one's base64 could not be read.
+            _onMalformed(packet, new FormatException(EngineCodec.IsBinary(packet)
+                ? "An Engine.IO binary packet whose base64 could not be decoded."
+                : "Unknown Engine.IO packet type."));
             return;
         }
 
-        if (packet[0] == 'b')
-        {
-            // Binary packets arrive decoded (polling) or as binary frames (WebSocket): this one's base64 could not be read.
-            _onMalformed(packet, new FormatException("An Engine.IO binary packet whose base64 could not be decoded."));
-            return;
-        }
-
-        if (packet == "6")
+        if (EngineCodec.IsBare(packet, EnginePacketType.Noop))
         {
             return; // noop: ends a long-poll during an upgrade; it proved the server alive, nothing more
         }
 
-        if (packet[0] == '0')
+        if (type == EnginePacketType.Open)
         {
             OnOpen(packet);
         }
-        else if (packet == "1")
+        else if (EngineCodec.IsBare(packet, EnginePacketType.Close))
         {
             // Engine.IO close: the server ended the session (python-engineio may keep the WebSocket open a while).
             Close("the server closed the Engine.IO session", null);
@@ -172,7 +169,7 @@ internal sealed class EngineIOSession : IClientWebSocket
             return;
         }
 
-        Handshake = EngineHandshake.TryParse(packet);
+        Handshake = EngineOpenPacket.TryParse(packet);
         if (Handshake?.HeartbeatWindow is { } window)
         {
             _watchdog.Start(window);

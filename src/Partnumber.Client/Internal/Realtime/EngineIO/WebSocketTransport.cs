@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using Partnumber.Client.Shared.EngineIO;
 using SocketIOClient.Transport;
 
 namespace Partnumber.Client.Internal.Realtime.EngineIO;
@@ -21,7 +22,7 @@ internal sealed class WebSocketTransport : EngineIOTransport
     private readonly WebSocket _socket;
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private byte[] _buffer = new byte[InitialBufferBytes];
+    private readonly WebSocketMessageReader _reader = new(InitialBufferBytes, MaxMessageBytes);
     private EngineIOSession? _session;
     private Task? _receiveLoop;
     private int _closed;
@@ -61,16 +62,16 @@ internal sealed class WebSocketTransport : EngineIOTransport
         }
     }
 
-    /// <summary>Sends one text packet (the SDK's own: <c>2probe</c>, <c>5</c>); throws on failure.</summary>
+    /// <summary>Sends one text packet (the SDK's own: the upgrade probe and the upgrade packet); throws on failure.</summary>
     public Task SendTextAsync(string packet, CancellationToken cancellationToken)
         => SendFrameAsync(Encoding.UTF8.GetBytes(packet), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
 
     /// <summary>Reads one whole text message (the answer to an upgrade probe), before <see cref="Start"/>; throws on failure.</summary>
     public async Task<string> ReceiveTextAsync(CancellationToken cancellationToken)
     {
-        var (count, type) = await ReceiveMessageAsync(cancellationToken).ConfigureAwait(false)
+        var message = await ReceiveMessageAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, ClosedReason());
-        return type == WebSocketMessageType.Text ? Encoding.UTF8.GetString(_buffer, 0, count) : string.Empty;
+        return message.Type == WebSocketMessageType.Text ? _reader.Text(message) : string.Empty;
     }
 
     public override Task Close()
@@ -140,21 +141,19 @@ internal sealed class WebSocketTransport : EngineIOTransport
         {
             while (Volatile.Read(ref _closed) == 0)
             {
-                if (await ReceiveMessageAsync(CancellationToken.None).ConfigureAwait(false) is not var (count, type))
+                if (await ReceiveMessageAsync(CancellationToken.None).ConfigureAwait(false) is not { } message)
                 {
                     session.Close(ClosedReason(), null);
                     return;
                 }
 
-                if (type == WebSocketMessageType.Text)
+                if (message.Type == WebSocketMessageType.Text)
                 {
-                    session.Receive(Encoding.UTF8.GetString(_buffer, 0, count));
+                    session.Receive(_reader.Text(message));
                 }
                 else
                 {
-                    var bytes = new byte[count];
-                    Buffer.BlockCopy(_buffer, 0, bytes, 0, count);
-                    session.Receive(bytes);
+                    session.Receive(_reader.Bytes(message));
                 }
             }
         }
@@ -166,41 +165,22 @@ internal sealed class WebSocketTransport : EngineIOTransport
         {
             session.Close(Volatile.Read(ref _closed) != 0 ? "closed" : "the connection was lost: " + ex.Message, ex);
         }
+        finally
+        {
+            _reader.Dispose(); // no receive is pending any more
+        }
     }
 
-    /// <summary>Reads one whole message into the buffer (growing it up to <see cref="MaxMessageBytes"/>); null on a close frame.</summary>
-    private async ValueTask<(int Count, WebSocketMessageType Type)?> ReceiveMessageAsync(CancellationToken cancellationToken)
+    /// <summary>Reads one whole message (up to <see cref="MaxMessageBytes"/>); null on a close frame.</summary>
+    private async ValueTask<WebSocketMessage?> ReceiveMessageAsync(CancellationToken cancellationToken)
     {
-        var count = 0;
-        while (true)
+        var message = await _reader.ReceiveAsync(_socket, cancellationToken).ConfigureAwait(false);
+        if (message.TooLarge)
         {
-            if (count == _buffer.Length)
-            {
-                if (_buffer.Length >= MaxMessageBytes)
-                {
-                    throw new MessageTooLargeException($"the server sent a message larger than {MaxMessageBytes} bytes");
-                }
-
-                Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxMessageBytes));
-            }
-
-#if NET8_0_OR_GREATER
-            // The Memory overload completes into a pooled ValueTask: no Task and no result object per frame.
-            var received = await _socket.ReceiveAsync(new Memory<byte>(_buffer, count, _buffer.Length - count), cancellationToken).ConfigureAwait(false);
-#else
-            var received = await _socket.ReceiveAsync(new ArraySegment<byte>(_buffer, count, _buffer.Length - count), cancellationToken).ConfigureAwait(false);
-#endif
-            if (received.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            count += received.Count;
-            if (received.EndOfMessage)
-            {
-                return (count, received.MessageType);
-            }
+            throw new MessageTooLargeException($"the server sent a message larger than {MaxMessageBytes} bytes");
         }
+
+        return message.IsClose ? null : message;
     }
 
     private string ClosedReason() => $"the server closed the WebSocket ({_socket.CloseStatus} {_socket.CloseStatusDescription})".TrimEnd();

@@ -1,6 +1,6 @@
-namespace Partnumber.Client.Testing.Internal.EngineIO;
+namespace Partnumber.Client.Shared.EngineIO;
 
-/// <summary>The Engine.IO v4 packet types.</summary>
+/// <summary>The Engine.IO v4 packet types: the digit that starts every text packet.</summary>
 internal enum EnginePacketType : byte
 {
     Open = 0,

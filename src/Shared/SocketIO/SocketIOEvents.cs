@@ -1,6 +1,6 @@
-namespace Partnumber.Client.Internal.Realtime;
+namespace Partnumber.Client.Shared.SocketIO;
 
-/// <summary>The Socket.IO event names of the classification protocol (the API document's), in one place.</summary>
+/// <summary>The Socket.IO event names of the classification protocol (the API document's), for both packages.</summary>
 internal static class SocketIOEvents
 {
     /// <summary>Server → client on connect: <c>{"socket_session_id": …}</c>.</summary>
