@@ -59,19 +59,24 @@ public sealed class ServiceDiscoveryTests
         using var host = BuildHost(server.BaseAddress, "https+http://classifier", o =>
         {
             o.TimeProvider = clock;
-            o.MaxClassificationsPerConnection = 1; // a new connection for the second classification, kept open after it for the upgrade
+            o.MaxClassificationsPerConnection = 1; // a new connection for the second classification
         });
         var client = host.Services.GetRequiredService<IPartnumberClassificationClient>();
         var first = await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-SD-1")); // WebSocket refused: long-polling
         server.RefuseWebSockets(WebSocketRefusal.None);
         clock.Advance(TimeSpan.FromMinutes(6)); // past the refusal memory: the next connection polls and probes an upgrade
 
-        await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-SD-2"));
-        // "classifier" has no DNS entry: an upgrade that reached the fake went to the resolved endpoint.
-        var upgrades = await server.Journal.WaitForWebSocketHandshakesAsync(1, h => h.IsUpgrade && h.Outcome == Partnumber.Client.Testing.Journal.WebSocketHandshakeOutcome.Accepted);
+        server.ForPartnumber("PN-SD-2").Progress("um").NeverFinish(); // its connection stays open while the probe runs
+        await using (var second = client.ClassifyAsync(new ClassificationRequest("PN-SD-2")).GetAsyncEnumerator())
+        {
+            Assert.True(await second.MoveNextAsync());
+
+            // "classifier" has no DNS entry: an upgrade that reached the fake went to the resolved endpoint.
+            var upgrades = await server.Journal.WaitForWebSocketHandshakesAsync(1, h => h.IsUpgrade && h.Outcome == Partnumber.Client.Testing.Journal.WebSocketHandshakeOutcome.Accepted);
+            Assert.Single(upgrades);
+        }
 
         Assert.Equal(PartnumberTransports.LongPolling, first.Transport);
-        Assert.Single(upgrades);
     }
 
     [Fact]
