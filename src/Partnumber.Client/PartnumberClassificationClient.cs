@@ -38,8 +38,9 @@ public class PartnumberClassificationClient : IPartnumberClassificationClient, I
     /// Creates a client that sends its POSTs through <paramref name="httpClient"/>, which it never disposes. The POST is
     /// retried by one layer, as with dependency injection: the HttpClient's own when it has a retry or resilience handler
     /// (Polly's <c>PolicyHttpMessageHandler</c>, Microsoft.Extensions.Http.Resilience), else
-    /// <see cref="PartnumberClassificationClientOptions.HttpRetryPolicy"/>. Long-polling goes to the HttpClient's primary
-    /// handler past its delegating handlers (a retry or timeout meant for the POST must not repeat or cut off a poll).
+    /// <see cref="PartnumberClassificationClientOptions.HttpRetryPolicy"/>. Long-polling goes through the HttpClient too,
+    /// except past a retry or resilience handler, to its primary handler (a retry or attempt timeout meant for the POST
+    /// must not repeat or cut off a poll).
     /// </summary>
     /// <param name="httpClient">The HTTP client (for example from <c>IHttpClientFactory</c>).</param>
     /// <param name="options">The settings; copied and validated.</param>

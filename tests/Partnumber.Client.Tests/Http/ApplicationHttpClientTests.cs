@@ -69,6 +69,22 @@ public sealed class ApplicationHttpClientTests : IAsyncLifetime
         Assert.Equal("a-1", session.Headers["X-App"]); // the client's default headers still ride on the polls
     }
 
+    [Fact]
+    public async Task Handlers_that_do_not_retry_still_see_the_polls()
+    {
+        _server.ForPartnumber("PN-TAP").Progress("um").Finish("ok");
+        var tap = new CountingHandler { InnerHandler = new HttpClientHandler() };
+        using var http = new HttpClient(tap);
+        var options = _server.CreateClientOptions();
+        options.Transports = PartnumberTransports.LongPolling;
+        await using var client = new PartnumberClassificationClient(http, options);
+
+        await client.ClassifyAndWaitAsync(new ClassificationRequest("PN-TAP"));
+
+        Assert.Contains("POST /classify-partnumber", tap.Requests);
+        Assert.Contains(tap.Requests, r => r.StartsWith("GET /socket.io/", StringComparison.Ordinal)); // a tap or an auth header sees long-polling
+    }
+
     private sealed class CountingHandler : DelegatingHandler
     {
         private readonly List<string> _requests = [];

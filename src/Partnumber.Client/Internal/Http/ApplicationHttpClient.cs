@@ -1,6 +1,6 @@
 namespace Partnumber.Client.Internal.Http;
 
-/// <summary>An application's HttpClient as the client uses it: for the POST as it is, for long-polling past its handlers.</summary>
+/// <summary>An application's HttpClient as the client uses it: for the POST as it is, for long-polling past a retry layer.</summary>
 internal sealed class ApplicationHttpClient
 {
     private ApplicationHttpClient(HttpClient post, HttpClient polling, bool retries)
@@ -12,7 +12,7 @@ internal sealed class ApplicationHttpClient
 
     public HttpClient Post { get; }
 
-    /// <summary>The POST's client when it has no delegating handlers; else one over its primary handler (the caller disposes it).</summary>
+    /// <summary>The POST's client unless its handlers retry; else one over its primary handler (the caller disposes it).</summary>
     public HttpClient Polling { get; }
 
     /// <summary>Whether the application's handlers retry, so the client adds no retry layer.</summary>

@@ -48,31 +48,30 @@ internal static class HttpClientPipeline
         return false;
     }
 
-    /// <summary>The delegating handlers' verdict and the primary handler of <paramref name="client"/>; (false, null, false) when unknown.</summary>
-    public static (bool Retries, HttpMessageHandler? Primary, bool HasDelegatingHandlers) Inspect(HttpClient client)
+    /// <summary>Whether <paramref name="client"/>'s handlers retry, and its primary handler; (false, null) when unknown.</summary>
+    public static (bool Retries, HttpMessageHandler? Primary) Inspect(HttpClient client)
     {
         var handler = HandlerField?.GetValue(client) as HttpMessageHandler;
         var retries = false;
-        var delegating = false;
         while (handler is DelegatingHandler layer)
         {
-            delegating = true;
             retries |= IsResilienceLayer(layer);
             handler = layer.InnerHandler;
         }
 
-        return (retries, handler, delegating);
+        return (retries, handler);
     }
 
     /// <summary>
-    /// The client long-polling uses for an application's <paramref name="client"/>: the same client when it has no
-    /// delegating handlers; otherwise a client over its primary handler alone (not disposed with it), carrying its
-    /// default request headers.
+    /// The client long-polling uses for an application's <paramref name="client"/>: the same client unless its handlers
+    /// retry (a retry or attempt timeout meant for the POST would repeat or cut off a poll); then a client over its
+    /// primary handler alone (not disposed with it), carrying its default request headers. Other handlers (a tap, an
+    /// auth header) keep seeing the polls.
     /// </summary>
     public static HttpClient ForPolling(HttpClient client)
     {
-        var (_, primary, delegating) = Inspect(client);
-        if (!delegating || primary is null)
+        var (retries, primary) = Inspect(client);
+        if (!retries || primary is null)
         {
             return client;
         }
