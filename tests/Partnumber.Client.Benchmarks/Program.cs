@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project tests/Partnumber.Client.Benchmarks -- micro [BenchmarkDotNet args, e.g. --filter *]
 //   dotnet run -c Release --project tests/Partnumber.Client.Benchmarks -- e2e [--n 400] [--c 10] [--runs 3] ...
 //   dotnet run -c Release --project tests/Partnumber.Client.Benchmarks -- e2e --preset flask|node|issues   (issues 15 and 16)
+//   dotnet run -c Release --project tests/Partnumber.Client.Benchmarks -- cold [--backends node,flask] [--processes 20] [--clients jit,r2r,aot,node]
 //   (internal) ... -- client <sdk|raw> <baseUrl> <n> <c> <warmup> [standby] [warmupSeconds] [sdkOptions]
 //   ... -- serve-fake   the harness's fake backend alone (prints its address; stops when stdin closes), for profiling
 // See docs/performance.md.
@@ -12,6 +13,7 @@ return args.FirstOrDefault() switch
 {
     "e2e" => await Harness.RunAsync(args.Skip(1).ToArray()),
     "client" => await ClientRunner.RunAsync(args.Skip(1).ToArray()),
+    "cold" => await ColdStartRuns.RunAsync(args.Skip(1).ToArray()),
     "micro" => RunMicro(args.Skip(1).ToArray()),
     "serve-fake" => await Harness.ServeFakeAsync(),
     _ => Usage(),

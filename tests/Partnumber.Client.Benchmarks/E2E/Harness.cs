@@ -270,7 +270,7 @@ internal static class Harness
         }
     }
 
-    private static void EnsureNodeModules(string nodeDir, string package)
+    internal static void EnsureNodeModules(string nodeDir, string package)
     {
         if (Directory.Exists(Path.Combine(nodeDir, "node_modules", package)))
         {
