@@ -45,13 +45,13 @@ internal static class ColdStartRuns
                 }
             }
 
-            var nodeFirst = results.TryGetValue("node", out var node) ? Median(node.Select(s => s.FirstMs)) : double.NaN;
+            var nodeFirst = results.TryGetValue("node", out var node) ? ResultRow.Median(node.Select(s => s.FirstMs)) : double.NaN;
             foreach (var client in clients)
             {
                 var samples = results[client];
-                var first = Median(samples.Select(s => s.FirstMs));
+                var first = ResultRow.Median(samples.Select(s => s.FirstMs));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {backendName} | {client} | {first:0.0} ({samples.Min(s => s.FirstMs):0.0}–{samples.Max(s => s.FirstMs):0.0}) | {Median(samples.Select(s => s.SequentialMs)):0.0} ({samples.Min(s => s.SequentialMs):0.0}–{samples.Max(s => s.SequentialMs):0.0}) | {Median(samples.Select(s => s.ProcessMs)):0} | {(double.IsNaN(nodeFirst) ? "–" : (first / nodeFirst).ToString("0.00", CultureInfo.InvariantCulture) + "×")} |"));
+                    $"| {backendName} | {client} | {first:0.0} ({samples.Min(s => s.FirstMs):0.0}–{samples.Max(s => s.FirstMs):0.0}) | {ResultRow.Median(samples.Select(s => s.SequentialMs)):0.0} ({samples.Min(s => s.SequentialMs):0.0}–{samples.Max(s => s.SequentialMs):0.0}) | {ResultRow.Median(samples.Select(s => s.ProcessMs)):0} | {(double.IsNaN(nodeFirst) ? "–" : (first / nodeFirst).ToString("0.00", CultureInfo.InvariantCulture) + "×")} |"));
             }
         }
 
@@ -62,12 +62,6 @@ internal static class ColdStartRuns
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>How to start <paramref name="client"/>: the Node script, or the cold-start app as built or published (publishing it first).</summary>
