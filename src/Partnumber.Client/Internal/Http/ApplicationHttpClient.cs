@@ -25,6 +25,7 @@ internal sealed class ApplicationHttpClient
             throw new ArgumentNullException(nameof(httpClient));
         }
 
-        return new ApplicationHttpClient(httpClient, HttpClientPipeline.ForPolling(httpClient), HttpClientPipeline.Inspect(httpClient).Retries);
+        var (retries, primary) = HttpClientPipeline.Inspect(httpClient);
+        return new ApplicationHttpClient(httpClient, HttpClientPipeline.ForPolling(httpClient, retries, primary), retries);
     }
 }

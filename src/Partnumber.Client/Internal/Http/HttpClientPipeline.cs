@@ -63,14 +63,14 @@ internal static class HttpClientPipeline
     }
 
     /// <summary>
-    /// The client long-polling uses for an application's <paramref name="client"/>: the same client unless its handlers
+    /// The client long-polling uses for an application's <paramref name="client"/> (as <see cref="Inspect"/> found it:
+    /// <paramref name="retries"/>, <paramref name="primary"/>): the same client unless its handlers
     /// retry (a retry or attempt timeout meant for the POST would repeat or cut off a poll); then a client over its
     /// primary handler alone (not disposed with it), carrying its default request headers. Other handlers (a tap, an
     /// auth header) keep seeing the polls.
     /// </summary>
-    public static HttpClient ForPolling(HttpClient client)
+    public static HttpClient ForPolling(HttpClient client, bool retries, HttpMessageHandler? primary)
     {
-        var (retries, primary) = Inspect(client);
         if (!retries || primary is null)
         {
             return client;
