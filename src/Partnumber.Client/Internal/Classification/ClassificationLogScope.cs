@@ -9,27 +9,18 @@ namespace Partnumber.Client.Internal.Classification;
 /// </summary>
 internal sealed class ClassificationLogScope : IReadOnlyList<KeyValuePair<string, object?>>
 {
-    private readonly string _partnumber;
-    private readonly Func<string?> _taskId;
-    private readonly Func<PartnumberTransports?> _transport;
-    private readonly Func<string?> _sessionId;
+    private readonly ClassificationSession _session;
 
-    public ClassificationLogScope(string partnumber, Func<string?> taskId, Func<PartnumberTransports?> transport, Func<string?> sessionId)
-    {
-        _partnumber = partnumber;
-        _taskId = taskId;
-        _transport = transport;
-        _sessionId = sessionId;
-    }
+    public ClassificationLogScope(ClassificationSession session) => _session = session;
 
     public int Count => 4;
 
     public KeyValuePair<string, object?> this[int index] => index switch
     {
-        0 => new("Partnumber", _partnumber),
-        1 => new("TaskId", _taskId()),
-        2 => new("Transport", _transport()?.ToString()),
-        3 => new("SessionId", _sessionId()),
+        0 => new("Partnumber", _session.Partnumber),
+        1 => new("TaskId", _session.TaskId),
+        2 => new("Transport", _session.Connection?.Transport.ToString()),
+        3 => new("SessionId", _session.Connection?.SessionId),
         _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
@@ -44,5 +35,5 @@ internal sealed class ClassificationLogScope : IReadOnlyList<KeyValuePair<string
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     public override string ToString()
-        => $"Partnumber:{_partnumber} TaskId:{_taskId() ?? "-"} Transport:{_transport()?.ToString() ?? "-"} SessionId:{_sessionId() ?? "-"}";
+        => $"Partnumber:{_session.Partnumber} TaskId:{_session.TaskId ?? "-"} Transport:{_session.Connection?.Transport.ToString() ?? "-"} SessionId:{_session.Connection?.SessionId ?? "-"}";
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using Partnumber.Client.Internal.Http;
 using Partnumber.Client.Internal.Payloads;
 using Partnumber.Client.Internal.Realtime;
@@ -22,7 +23,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private readonly ClassificationTelemetry _telemetry;
     private readonly Reconnector _reconnector;
     private readonly TaskCadence _cadence;
-    private readonly ClassificationLogScope _logScope;
+    private ClassificationLogScope? _logScope; // made on the first step, and only when something logs
     private PooledConnection? _connection;
     private Deadline? _silence; // armed from a rejoin until the task's next event: a room silent that long lost its task
     private DateTimeOffset _rejoinedAt;
@@ -38,6 +39,15 @@ internal sealed class ClassificationSession : IAsyncDisposable
     private bool _endedCleanly;
     private bool _sawUnexpected;
 
+    /// <summary>The partnumber classified (for the logging scope).</summary>
+    internal string Partnumber => _request.Partnumber;
+
+    /// <summary>The server's task id once the POST was accepted (for the logging scope).</summary>
+    internal string? TaskId => _task?.TaskId;
+
+    /// <summary>The realtime connection carrying the classification now, if any (for the logging scope).</summary>
+    internal IRealtimeConnection? Connection => _connection?.Connection;
+
     public ClassificationSession(ClientRuntime runtime, ClassificationRequest request, CancellationToken callerToken, CancellationToken clientDisposed)
     {
         _runtime = runtime;
@@ -48,7 +58,6 @@ internal sealed class ClassificationSession : IAsyncDisposable
         _telemetry = new ClassificationTelemetry(request.Partnumber, runtime.TimeProvider, runtime.ServerTags);
         _reconnector = new Reconnector(runtime, request.Partnumber, _telemetry);
         _cadence = new TaskCadence(runtime.TimeProvider);
-        _logScope = new ClassificationLogScope(request.Partnumber, () => _task?.TaskId, () => _connection?.Connection.Transport, () => _connection?.Connection.SessionId);
     }
 
     /// <summary>The next update of the stream; the final one carries the result.</summary>
@@ -57,7 +66,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
 #endif
     public async ValueTask<ClassificationUpdate> NextAsync()
     {
-        using var scope = _runtime.Logger.BeginScope(_logScope);
+        using var scope = ReferenceEquals(_runtime.Logger, NullLogger.Instance) ? null : _runtime.Logger.BeginScope(_logScope ??= new ClassificationLogScope(this));
         try
         {
             if (!_started)
