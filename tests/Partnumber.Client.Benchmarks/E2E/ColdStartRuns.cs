@@ -8,7 +8,9 @@ namespace Partnumber.Client.Benchmarks.E2E;
 /// The <c>cold</c> subcommand: the first classification of a new process, and the sequential ones after it, each in a
 /// process of its own, N processes per client, on each backend: the SDK as a normal (JIT) app, published ReadyToRun and
 /// published native AOT (tests/Partnumber.Client.ColdStart), next to socket.io-client for Node (node/cold-client.js).
-///   cold [--backends node,flask] [--processes 20] [--sequential 20] [--clients jit,r2r,aot,node]
+/// <c>jit-raw</c>, <c>r2r-raw</c> and <c>aot-raw</c> run the same app's hand-written flow on the framework alone: the
+/// floor of any .NET client.
+///   cold [--backends node,flask] [--processes 20] [--sequential 20] [--clients jit,r2r,aot,node,jit-raw,r2r-raw,aot-raw]
 /// Prints the median and the range of each measure, and each client's ratio to the Node client's median.
 /// </summary>
 internal static class ColdStartRuns
@@ -24,7 +26,8 @@ internal static class ColdStartRuns
         var paths = HarnessPaths.Find();
         Harness.EnsureNodeModules(paths.NodeClientDir, "socket.io-client");
         Harness.EnsureNodeModules(paths.InteropNodeDir, "socket.io");
-        var commands = clients.ToDictionary(c => c, c => Command(c, paths));
+        var published = new HashSet<string>();
+        var commands = clients.ToDictionary(c => c, c => Command(c, paths, published));
 
         Console.WriteLine($"| backend | client | first classification ms (median, range) | {sequential} sequential ms (median, range) | whole process ms (median) | first ÷ Node |");
         Console.WriteLine("|---|---|--:|--:|--:|--:|");
@@ -65,9 +68,11 @@ internal static class ColdStartRuns
     }
 
     /// <summary>How to start <paramref name="client"/>: the Node script, or the cold-start app as built or published (publishing it first).</summary>
-    private static string[] Command(string client, HarnessPaths paths)
+    private static string[] Command(string client, HarnessPaths paths, HashSet<string> published)
     {
         var project = Path.Combine(paths.RepositoryRoot, "tests", "Partnumber.Client.ColdStart");
+        var raw = client.EndsWith("-raw", StringComparison.Ordinal);
+        client = raw ? client[..^4] : client;
         var output = Path.Combine(project, "bin", "cold-" + client);
         string[] publish = client switch
         {
@@ -75,11 +80,19 @@ internal static class ColdStartRuns
             "jit" => ["publish", project, "-c", "Release", "-o", output],
             "r2r" => ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output],
             "aot" => ["publish", project, "-c", "Release", "-r", "linux-x64", "-p:ColdStartAot=true", "-o", output],
-            _ => throw new ArgumentException("unknown client " + client + "; known: jit, r2r, aot, node"),
+            _ => throw new ArgumentException("unknown client " + client + "; known: jit, r2r, aot, node, and jit-raw, r2r-raw, aot-raw"),
         };
         if (client == "node")
         {
             return ["node", Path.Combine(paths.NodeClientDir, "cold-client.js")];
+        }
+
+        var exe = Path.Combine(output, "Partnumber.Client.ColdStart");
+        string[] command = client == "jit" ? ["dotnet", exe + ".dll"] : [exe];
+        command = raw ? [.. command, "--raw"] : command;
+        if (!published.Add(client))
+        {
+            return command; // the SDK flow and the raw one share one published app
         }
 
         Console.Error.WriteLine("dotnet " + string.Join(' ', publish));
@@ -93,8 +106,7 @@ internal static class ColdStartRuns
             }
         }
 
-        var exe = Path.Combine(output, "Partnumber.Client.ColdStart");
-        return client == "jit" ? ["dotnet", exe + ".dll"] : [exe];
+        return command;
     }
 
     private static async Task<Sample> RunOnceAsync(string[] command, Uri baseUrl, string sequential)
