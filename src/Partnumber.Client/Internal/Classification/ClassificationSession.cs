@@ -208,7 +208,7 @@ internal sealed class ClassificationSession : IAsyncDisposable
 
         Log.Accepted(_runtime.Logger, _request.Partnumber, _task.TaskId, _task.RoomId);
         _phase = ClassificationPhase.WaitingForFirstEvent;
-        _joinPayload = JsonSerializer.Serialize(new JoinPayload { RoomId = _task.RoomId }, PartnumberJsonContext.Default.JoinPayload);
+        _joinPayload = PayloadWriter.Join(_task.RoomId);
         try
         {
             await connection.Connection.EmitAsync(SocketIOEvents.Join, _joinPayload, token).ConfigureAwait(false);

@@ -42,17 +42,8 @@ internal sealed class ClassificationApi
 
     public async Task<AcceptedTask> StartAsync(ClassificationRequest request, string sessionId, CancellationToken cancellationToken)
     {
-        var body = new ClassifyRequestBody
-        {
-            Partnumber = request.Partnumber,
-            Description = request.Description,
-            Manufacturer = request.Manufacturer,
-            Supplier = request.Supplier,
-            SocketSessionId = string.IsNullOrEmpty(sessionId) ? null : sessionId,
-        };
-
-        // Serialized once; each attempt gets a fresh message (a sent HttpRequestMessage cannot be sent again).
-        var json = JsonSerializer.SerializeToUtf8Bytes(body, PartnumberJsonContext.Default.ClassifyRequestBody);
+        // Written once; each attempt gets a fresh message (a sent HttpRequestMessage cannot be sent again).
+        var json = PayloadWriter.ClassifyRequest(request, sessionId);
         var httpClient = _httpClientSource();
         var classifyUri = _resolver is null ? _classifyUri : await _resolver.ResolveAsync(_classifyUri, cancellationToken).ConfigureAwait(false);
         var refreshed = false;

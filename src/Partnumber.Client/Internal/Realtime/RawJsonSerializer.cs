@@ -4,7 +4,7 @@ namespace Partnumber.Client.Internal.Realtime;
 
 /// <summary>
 /// The serializer SocketIOClient uses to write emitted arguments. The SDK only ever emits JSON it has already written
-/// (with source-generated System.Text.Json), so this writes it through verbatim: no reflection, no options.
+/// (with <see cref="Payloads.PayloadWriter"/>), so this writes it through verbatim: no reflection, no options.
 /// </summary>
 internal sealed class RawJsonSerializer : IJsonSerializer
 {
