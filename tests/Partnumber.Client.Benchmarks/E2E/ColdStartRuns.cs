@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Compression;
 using System.Text.Json;
 
 namespace Partnumber.Client.Benchmarks.E2E;
 
 /// <summary>
 /// The <c>cold</c> subcommand: the first classification of a new process, and the sequential ones after it, each in a
-/// process of its own, N processes per client, on each backend: the SDK as a normal (JIT) app, published ReadyToRun and
-/// published native AOT (tests/Partnumber.Client.ColdStart), next to socket.io-client for Node (node/cold-client.js).
-/// <c>jit-raw</c>, <c>r2r-raw</c> and <c>aot-raw</c> run the same app's hand-written flow on the framework alone: the
-/// floor of any .NET client.
-///   cold [--backends node,flask] [--processes 20] [--sequential 20] [--clients jit,r2r,aot,node,jit-raw,r2r-raw,aot-raw]
+/// process of its own, N processes per client, on each backend: the SDK as a normal (JIT) app, published ReadyToRun
+/// (<c>r2r</c>), the JIT app with the package's ReadyToRun image of the SDK (<c>jit-pkg</c>), published self-contained as one composite ReadyToRun image with the framework (<c>r2rc</c>) and published
+/// native AOT (tests/Partnumber.Client.ColdStart), next to socket.io-client for Node (node/cold-client.js). A client
+/// name ending in <c>-raw</c> runs the same app's hand-written flow on the framework alone: the floor of any .NET client.
+///   cold [--backends node,flask] [--processes 20] [--sequential 20] [--clients jit,r2r,aot,node,jit-raw,r2r-raw,...]
 /// Prints the median and the range of each measure, and each client's ratio to the Node client's median.
 /// </summary>
 internal static class ColdStartRuns
@@ -77,10 +78,11 @@ internal static class ColdStartRuns
         string[] publish = client switch
         {
             "node" => [],
-            "jit" => ["publish", project, "-c", "Release", "-o", output],
+            "jit" or "jit-pkg" => ["publish", project, "-c", "Release", "-o", output],
             "r2r" => ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output],
+            "r2rc" => ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "-p:PublishReadyToRun=true", "-p:PublishReadyToRunComposite=true", "-o", output],
             "aot" => ["publish", project, "-c", "Release", "-r", "linux-x64", "-p:ColdStartAot=true", "-o", output],
-            _ => throw new ArgumentException("unknown client " + client + "; known: jit, r2r, aot, node, and jit-raw, r2r-raw, aot-raw"),
+            _ => throw new ArgumentException("unknown client " + client + "; known: jit, jit-pkg, r2r, r2rc, aot, node, and jit-raw, r2r-raw, r2rc-raw, aot-raw"),
         };
         if (client == "node")
         {
@@ -88,25 +90,37 @@ internal static class ColdStartRuns
         }
 
         var exe = Path.Combine(output, "Partnumber.Client.ColdStart");
-        string[] command = client == "jit" ? ["dotnet", exe + ".dll"] : [exe];
+        string[] command = client.StartsWith("jit", StringComparison.Ordinal) ? ["dotnet", exe + ".dll"] : [exe];
         command = raw ? [.. command, "--raw"] : command;
         if (!published.Add(client))
         {
             return command; // the SDK flow and the raw one share one published app
         }
 
-        Console.Error.WriteLine("dotnet " + string.Join(' ', publish));
-        using (var dotnet = Process.Start(new ProcessStartInfo("dotnet", publish) { RedirectStandardOutput = true })!)
+        Dotnet(publish, "publishing the " + client + " cold-start app");
+        if (client == "jit-pkg")
         {
-            dotnet.StandardOutput.ReadToEnd();
-            dotnet.WaitForExit();
-            if (dotnet.ExitCode != 0)
-            {
-                throw new InvalidOperationException("publishing the " + client + " cold-start app failed");
-            }
+            // What an app referencing the package loads on this machine: the package's linux-x64 ReadyToRun image of the
+            // SDK (src/Partnumber.Client/ReadyToRunPackage.targets), taken from a package packed now.
+            var feed = Path.Combine(project, "bin", "cold-package");
+            Dotnet(["pack", Path.Combine(paths.RepositoryRoot, "src", "Partnumber.Client"), "-c", "Release", "-p:PackReadyToRun=true", "-o", feed], "packing the SDK");
+            using var package = ZipFile.OpenRead(Directory.GetFiles(feed, "Partnumber.Client.*.nupkg").Single(f => !f.EndsWith(".snupkg", StringComparison.Ordinal)));
+            package.GetEntry("runtimes/linux-x64/lib/net10.0/Partnumber.Client.dll")!.ExtractToFile(Path.Combine(output, "Partnumber.Client.dll"), overwrite: true);
         }
 
         return command;
+    }
+
+    private static void Dotnet(string[] arguments, string what)
+    {
+        Console.Error.WriteLine("dotnet " + string.Join(' ', arguments));
+        using var dotnet = Process.Start(new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true })!;
+        dotnet.StandardOutput.ReadToEnd();
+        dotnet.WaitForExit();
+        if (dotnet.ExitCode != 0)
+        {
+            throw new InvalidOperationException(what + " failed");
+        }
     }
 
     private static async Task<Sample> RunOnceAsync(string[] command, Uri baseUrl, string sequential)
