@@ -74,7 +74,7 @@ public static class PartnumberHttpPolicies
         return false;
     }
 
-    private static bool IsRefusedBeforeWork(HttpResponseMessage response, TimeProvider clock)
+    internal static bool IsRefusedBeforeWork(HttpResponseMessage response, TimeProvider clock)
     {
         if (response.StatusCode is not ((HttpStatusCode)429 or HttpStatusCode.ServiceUnavailable))
         {
@@ -85,7 +85,7 @@ public static class PartnumberHttpPolicies
         return RetryAfter(response, clock) is not { } wait || wait <= MaxRetryAfter;
     }
 
-    private static TimeSpan RetryDelay(HttpResponseMessage? response, int attempt, TimeProvider clock)
+    internal static TimeSpan RetryDelay(HttpResponseMessage? response, int attempt, TimeProvider clock)
     {
         if (response is not null && RetryAfter(response, clock) is { } retryAfter)
         {

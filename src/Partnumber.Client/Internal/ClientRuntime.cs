@@ -24,7 +24,7 @@ internal sealed class ClientRuntime : IAsyncDisposable
         Api = new ClassificationApi(
             httpClientSource,
             options,
-            httpPipelineHasRetry ? null : options.HttpRetryPolicy ?? PartnumberHttpPolicies.SafeRetry(timeProvider: options.TimeProvider),
+            httpPipelineHasRetry ? PostRetry.None : options.HttpRetryPolicy is { } policy ? PostRetry.Of(policy) : PostRetry.Safe(options.TimeProvider),
             Logger);
         if (pollingHttpClientSource is null)
         {

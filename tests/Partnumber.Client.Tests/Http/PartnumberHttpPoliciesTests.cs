@@ -4,21 +4,27 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Time.Testing;
 
+using Partnumber.Client.Internal.Http;
 using Partnumber.Client.Tests.TestDoubles;
 
 namespace Partnumber.Client.Tests.Http;
 
-/// <summary>The default retry policy retries only what cannot have started work, waiting on the TimeProvider.</summary>
+/// <summary>
+/// The default retries (the public Polly policy, and the SDK's loop without Polly) retry only what cannot have started
+/// work, waiting on the TimeProvider.
+/// </summary>
 public class PartnumberHttpPoliciesTests
 {
-    [Fact]
-    public async Task A_503_with_Retry_After_is_retried_after_exactly_that_wait()
+    [Theory]
+    [InlineData("policy")]
+    [InlineData("loop")]
+    public async Task A_503_with_Retry_After_is_retried_after_exactly_that_wait(string retry)
     {
         var time = new ObservableFakeTime();
         var server = new ScriptedHandler(
             () => Respond(HttpStatusCode.ServiceUnavailable, retryAfterSeconds: 5),
             () => Respond(HttpStatusCode.Accepted));
-        using var client = CreateClient(server, time);
+        using var client = CreateClient(retry, server, time);
 
         var sending = client.PostAsync("http://backend.test/classify-partnumber", new StringContent("{}"));
         await server.NextCallAsync();
@@ -32,14 +38,16 @@ public class PartnumberHttpPoliciesTests
         Assert.Equal(2, server.Calls);
     }
 
-    [Fact]
-    public async Task A_Retry_After_date_is_measured_from_the_TimeProviders_now()
+    [Theory]
+    [InlineData("policy")]
+    [InlineData("loop")]
+    public async Task A_Retry_After_date_is_measured_from_the_TimeProviders_now(string retry)
     {
         var time = new ObservableFakeTime(); // its clock reads 2000-01-01: the machine's clock would see a date long past
         var server = new ScriptedHandler(
             () => Respond(HttpStatusCode.ServiceUnavailable, retryAfterDate: time.GetUtcNow().AddSeconds(7)),
             () => Respond(HttpStatusCode.Accepted));
-        using var client = CreateClient(server, time);
+        using var client = CreateClient(retry, server, time);
 
         var sending = client.PostAsync("http://backend.test/classify-partnumber", new StringContent("{}"));
         await server.NextCallAsync();
@@ -51,14 +59,16 @@ public class PartnumberHttpPoliciesTests
         Assert.Equal(2, server.Calls);
     }
 
-    [Fact]
-    public async Task A_Retry_After_date_beyond_the_cap_by_the_TimeProviders_clock_is_surfaced()
+    [Theory]
+    [InlineData("policy")]
+    [InlineData("loop")]
+    public async Task A_Retry_After_date_beyond_the_cap_by_the_TimeProviders_clock_is_surfaced(string retry)
     {
         var time = new FakeTimeProvider();
         var server = new ScriptedHandler(
             () => Respond(HttpStatusCode.ServiceUnavailable, retryAfterDate: time.GetUtcNow().AddHours(1)),
             () => Respond(HttpStatusCode.Accepted));
-        using var client = CreateClient(server, time);
+        using var client = CreateClient(retry, server, time);
 
         var response = await client.PostAsync("http://backend.test/x", new StringContent("{}"));
 
@@ -66,12 +76,14 @@ public class PartnumberHttpPoliciesTests
         Assert.Equal(1, server.Calls);
     }
 
-    [Fact]
-    public async Task A_429_without_Retry_After_is_retried_with_backoff()
+    [Theory]
+    [InlineData("policy")]
+    [InlineData("loop")]
+    public async Task A_429_without_Retry_After_is_retried_with_backoff(string retry)
     {
         var time = new ObservableFakeTime();
         var server = new ScriptedHandler(() => Respond((HttpStatusCode)429), () => Respond(HttpStatusCode.Accepted));
-        using var client = CreateClient(server, time);
+        using var client = CreateClient(retry, server, time);
 
         var sending = client.PostAsync("http://backend.test/x", new StringContent("{}"));
         await server.NextCallAsync();
@@ -84,15 +96,20 @@ public class PartnumberHttpPoliciesTests
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.InternalServerError)]
-    [InlineData(HttpStatusCode.BadGateway)]
-    [InlineData(HttpStatusCode.GatewayTimeout)]
-    [InlineData(HttpStatusCode.BadRequest)]
-    [InlineData(HttpStatusCode.UnprocessableEntity)]
-    public async Task Answers_that_may_follow_started_work_are_never_retried(HttpStatusCode status)
+    [InlineData(HttpStatusCode.InternalServerError, "policy")]
+    [InlineData(HttpStatusCode.InternalServerError, "loop")]
+    [InlineData(HttpStatusCode.BadGateway, "policy")]
+    [InlineData(HttpStatusCode.BadGateway, "loop")]
+    [InlineData(HttpStatusCode.GatewayTimeout, "policy")]
+    [InlineData(HttpStatusCode.GatewayTimeout, "loop")]
+    [InlineData(HttpStatusCode.BadRequest, "policy")]
+    [InlineData(HttpStatusCode.BadRequest, "loop")]
+    [InlineData(HttpStatusCode.UnprocessableEntity, "policy")]
+    [InlineData(HttpStatusCode.UnprocessableEntity, "loop")]
+    public async Task Answers_that_may_follow_started_work_are_never_retried(HttpStatusCode status, string retry)
     {
         var server = new ScriptedHandler(() => Respond(status), () => Respond(HttpStatusCode.Accepted));
-        using var client = CreateClient(server, new FakeTimeProvider());
+        using var client = CreateClient(retry, server, new FakeTimeProvider());
 
         var response = await client.PostAsync("http://backend.test/x", new StringContent("{}"));
 
@@ -100,11 +117,13 @@ public class PartnumberHttpPoliciesTests
         Assert.Equal(1, server.Calls);
     }
 
-    [Fact]
-    public async Task A_Retry_After_longer_than_the_cap_is_surfaced_instead_of_waited_for()
+    [Theory]
+    [InlineData("policy")]
+    [InlineData("loop")]
+    public async Task A_Retry_After_longer_than_the_cap_is_surfaced_instead_of_waited_for(string retry)
     {
         var server = new ScriptedHandler(() => Respond(HttpStatusCode.ServiceUnavailable, retryAfterSeconds: 3600));
-        using var client = CreateClient(server, new FakeTimeProvider());
+        using var client = CreateClient(retry, server, new FakeTimeProvider());
 
         var response = await client.PostAsync("http://backend.test/x", new StringContent("{}"));
 
@@ -112,11 +131,13 @@ public class PartnumberHttpPoliciesTests
         Assert.Equal(1, server.Calls);
     }
 
-    [Fact]
-    public async Task Retries_are_bounded()
+    [Theory]
+    [InlineData("policy")]
+    [InlineData("loop")]
+    public async Task Retries_are_bounded(string retry)
     {
         var server = new ScriptedHandler(Enumerable.Repeat<Func<HttpResponseMessage>>(() => Respond(HttpStatusCode.ServiceUnavailable, retryAfterSeconds: 0), 10).ToArray());
-        using var client = CreateClient(server, new FakeTimeProvider(), maxRetries: 2);
+        using var client = CreateClient(retry, server, new FakeTimeProvider(), maxRetries: 2);
 
         var response = await client.PostAsync("http://backend.test/x", new StringContent("{}"));
 
@@ -124,14 +145,16 @@ public class PartnumberHttpPoliciesTests
         Assert.Equal(3, server.Calls);
     }
 
-    [Fact]
-    public async Task A_refused_connection_is_retried_but_a_reset_after_sending_is_not()
+    [Theory]
+    [InlineData("policy")]
+    [InlineData("loop")]
+    public async Task A_refused_connection_is_retried_but_a_reset_after_sending_is_not(string retry)
     {
         var refused = new ScriptedHandler(
             () => throw new HttpRequestException("refused", new SocketException((int)SocketError.ConnectionRefused)),
             () => Respond(HttpStatusCode.Accepted));
         var time = new ObservableFakeTime();
-        using (var client = CreateClient(refused, time))
+        using (var client = CreateClient(retry, refused, time))
         {
             var sending = client.PostAsync("http://backend.test/x", new StringContent("{}"));
             await refused.NextCallAsync();
@@ -143,7 +166,7 @@ public class PartnumberHttpPoliciesTests
         var reset = new ScriptedHandler(
             () => throw new HttpRequestException("reset", new SocketException((int)SocketError.ConnectionReset)),
             () => Respond(HttpStatusCode.Accepted));
-        using (var client = CreateClient(reset, new FakeTimeProvider()))
+        using (var client = CreateClient(retry, reset, new FakeTimeProvider()))
         {
             await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync("http://backend.test/x", new StringContent("{}")));
             Assert.Equal(1, reset.Calls);
@@ -154,8 +177,23 @@ public class PartnumberHttpPoliciesTests
     public void A_negative_retry_count_is_rejected()
         => Assert.Throws<ArgumentOutOfRangeException>("maxRetries", () => PartnumberHttpPolicies.SafeRetry(-1));
 
-    private static HttpClient CreateClient(HttpMessageHandler inner, TimeProvider time, int maxRetries = 3)
-        => new(new PolicyHttpMessageHandler(PartnumberHttpPolicies.SafeRetry(maxRetries, time)) { InnerHandler = inner });
+    /// <summary>
+    /// An HttpClient retrying the way <paramref name="retry"/> names: <c>policy</c>, the public Polly policy in a
+    /// pipeline, or <c>loop</c>, the SDK's default without Polly; every test holds both to the same behaviour.
+    /// </summary>
+    private static HttpClient CreateClient(string retry, HttpMessageHandler inner, TimeProvider time, int maxRetries = 3) => retry switch
+    {
+        "policy" => new(new PolicyHttpMessageHandler(PartnumberHttpPolicies.SafeRetry(maxRetries, time)) { InnerHandler = inner }),
+        "loop" => new(new LoopHandler(new SafeRetryLoop(maxRetries, time)) { InnerHandler = inner }),
+        _ => throw new ArgumentOutOfRangeException(nameof(retry), retry, null),
+    };
+
+    /// <summary>Sends through <see cref="SafeRetryLoop"/>, as <c>ClassificationApi</c> does.</summary>
+    private sealed class LoopHandler(SafeRetryLoop loop) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            => loop.SendAsync(token => base.SendAsync(request, token), cancellationToken);
+    }
 
     private static HttpResponseMessage Respond(HttpStatusCode status, int? retryAfterSeconds = null, DateTimeOffset? retryAfterDate = null)
     {

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Polly;
 using Partnumber.Client.Internal.Net;
 using Partnumber.Client.Internal.Payloads;
 
@@ -27,12 +26,12 @@ internal sealed class ClassificationApi
     private readonly Uri _classifyUri;
     private readonly CredentialSource _credentials;
     private readonly AddressResolver? _resolver; // set when the app registered service discovery
-    private readonly IAsyncPolicy<HttpResponseMessage>? _retryPolicy;
+    private readonly PostRetry _retry;
     private readonly ILogger _logger;
 
-    public ClassificationApi(Func<HttpClient> httpClientSource, PartnumberClassificationClientOptions options, IAsyncPolicy<HttpResponseMessage>? retryPolicy, ILogger? logger = null)
+    public ClassificationApi(Func<HttpClient> httpClientSource, PartnumberClassificationClientOptions options, PostRetry retry, ILogger? logger = null)
     {
-        _retryPolicy = retryPolicy;
+        _retry = retry;
         _httpClientSource = httpClientSource;
         _classifyUri = new Uri(options.BaseAddress.AbsoluteUri.TrimEnd('/') + "/" + options.ClassifyPath.TrimStart('/'));
         _credentials = new CredentialSource(options);
@@ -53,12 +52,7 @@ internal sealed class ClassificationApi
             while (true)
             {
                 var headers = (await _credentials.FetchAsync(withAuth: false, cancellationToken).ConfigureAwait(false)).Headers;
-                response = _retryPolicy is null
-                    ? await SendOnceAsync(httpClient, classifyUri, json, headers, cancellationToken).ConfigureAwait(false)
-                    : await _retryPolicy.ExecuteAsync(
-                        (_, token) => SendOnceAsync(httpClient, classifyUri, json, headers, token),
-                        new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken },
-                        cancellationToken).ConfigureAwait(false);
+                response = await _retry.SendAsync(token => SendOnceAsync(httpClient, classifyUri, json, headers, _retry, token), cancellationToken).ConfigureAwait(false);
                 if (response.StatusCode != System.Net.HttpStatusCode.Unauthorized || !_credentials.HeadersRefreshable || refreshed)
                 {
                     break;
@@ -137,13 +131,13 @@ internal sealed class ClassificationApi
         }
     }
 
-    private static async Task<HttpResponseMessage> SendOnceAsync(HttpClient httpClient, Uri classifyUri, byte[] json, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> SendOnceAsync(HttpClient httpClient, Uri classifyUri, byte[] json, IReadOnlyDictionary<string, string> headers, PostRetry retry, CancellationToken cancellationToken)
     {
         // A byte array gives a Content-Length: WSGI servers (Flask under eventlet or gunicorn) may not read chunked bodies.
         using var message = new HttpRequestMessage(HttpMethod.Post, classifyUri) { Content = new ByteArrayContent(json) };
         message.Content.Headers.ContentType = JsonContentType;
         message.Headers.Accept.ParseAdd("application/json");
-        message.SetPolicyExecutionContext(new Context { [PartnumberHttpPolicies.CancellationKey] = cancellationToken });
+        retry.Prepare(message, cancellationToken);
         foreach (var header in headers)
         {
             if (!message.Headers.TryAddWithoutValidation(header.Key, header.Value))

@@ -14,7 +14,7 @@ public sealed class ClassificationApiTimeoutMessageTests
         var handler = new StubHttpHandler((_, _) => throw new TaskCanceledException(
             "The request was canceled due to the configured HttpClient.Timeout of 1.5 seconds elapsing.", new TimeoutException()));
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(1.5) };
-        var api = new ClassificationApi(() => http, new PartnumberClassificationClientOptions { BaseAddress = new Uri("http://backend.test") }, retryPolicy: null);
+        var api = new ClassificationApi(() => http, new PartnumberClassificationClientOptions { BaseAddress = new Uri("http://backend.test") }, PostRetry.None);
         var culture = CultureInfo.CurrentCulture;
         CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("pt-BR");
         try

@@ -15,7 +15,7 @@ public sealed class OwnedHttpClientTests
         const int posts = HttpClientFactory.MaxConnectionsPerServer + 8;
         using var server = new CountingHttpServer(answerAfter: HttpClientFactory.MaxConnectionsPerServer);
         using var http = HttpClientFactory.CreateDefault();
-        var api = new ClassificationApi(() => http, new PartnumberClassificationClientOptions { BaseAddress = server.BaseAddress }, retryPolicy: null);
+        var api = new ClassificationApi(() => http, new PartnumberClassificationClientOptions { BaseAddress = server.BaseAddress }, PostRetry.None);
 
         var accepted = await Task.WhenAll(Enumerable.Range(0, posts).Select(i => api.StartAsync(new ClassificationRequest("PN-" + i), "sid", CancellationToken.None)))
             .WaitAsync(TimeSpan.FromSeconds(30));
