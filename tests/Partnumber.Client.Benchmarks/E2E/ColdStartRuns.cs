@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Compression;
 using System.Text.Json;
 
 namespace Partnumber.Client.Benchmarks.E2E;
@@ -97,30 +96,13 @@ internal static class ColdStartRuns
             return command; // the SDK flow and the raw one share one published app
         }
 
-        Dotnet(publish, "publishing the " + client + " cold-start app");
+        PackageImage.Dotnet(publish, "publishing the " + client + " cold-start app");
         if (client == "jit-pkg")
         {
-            // What an app referencing the package loads on this machine: the package's linux-x64 ReadyToRun image of the
-            // SDK (src/Partnumber.Client/ReadyToRunPackage.targets), taken from a package packed now.
-            var feed = Path.Combine(project, "bin", "cold-package");
-            Dotnet(["pack", Path.Combine(paths.RepositoryRoot, "src", "Partnumber.Client"), "-c", "Release", "-p:PackReadyToRun=true", "-o", feed], "packing the SDK");
-            using var package = ZipFile.OpenRead(Directory.GetFiles(feed, "Partnumber.Client.*.nupkg").Single(f => !f.EndsWith(".snupkg", StringComparison.Ordinal)));
-            package.GetEntry("runtimes/linux-x64/lib/net10.0/Partnumber.Client.dll")!.ExtractToFile(Path.Combine(output, "Partnumber.Client.dll"), overwrite: true);
+            PackageImage.InstallInto(PackageImage.Extract(paths), output, output);
         }
 
         return command;
-    }
-
-    private static void Dotnet(string[] arguments, string what)
-    {
-        Console.Error.WriteLine("dotnet " + string.Join(' ', arguments));
-        using var dotnet = Process.Start(new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true })!;
-        dotnet.StandardOutput.ReadToEnd();
-        dotnet.WaitForExit();
-        if (dotnet.ExitCode != 0)
-        {
-            throw new InvalidOperationException(what + " failed");
-        }
     }
 
     private static async Task<Sample> RunOnceAsync(string[] command, Uri baseUrl, string sequential)

@@ -21,6 +21,14 @@ internal static class Harness
     {
         var settings = HarnessSettings.Parse(args);
         var paths = HarnessPaths.Find();
+        if (settings.SdkImage == "package")
+        {
+            // The clients run from a copy of this program whose Partnumber.Client.dll is the package's image.
+            var copy = Path.Combine(paths.RepositoryRoot, "tests", "Partnumber.Client.Benchmarks", "bin", "e2e-package-image");
+            PackageImage.InstallInto(PackageImage.Extract(paths), AppContext.BaseDirectory, copy);
+            ClientAssembly = Path.Combine(copy, Path.GetFileName(typeof(Harness).Assembly.Location));
+        }
+
         var header = Header(settings, paths);
         Console.Error.Write(header);
         if (settings.Backends.Any(b => settings.ClientsFor(b).Any(c => c.IsNode)))
@@ -138,9 +146,17 @@ internal static class Harness
     internal static ProcessStartInfo OnCpu(ProcessStartInfo start, string? cpu)
         => cpu is null ? start : new ProcessStartInfo("taskset", ["-c", cpu, start.FileName, .. start.ArgumentList]);
 
+    /// <summary>Where client processes run this program from when it is not its own folder (--sdk-image package).</summary>
+    private static string? ClientAssembly { get; set; }
+
     /// <summary>This program again, as its own process (apphost, or <c>dotnet app.dll</c>).</summary>
     internal static ProcessStartInfo SelfStart(IEnumerable<string> args)
     {
+        if (ClientAssembly is not null)
+        {
+            return new ProcessStartInfo("dotnet", [ClientAssembly, .. args]);
+        }
+
         var processPath = Environment.ProcessPath!;
         return Path.GetFileNameWithoutExtension(processPath) == "dotnet"
             ? new ProcessStartInfo(processPath, [typeof(Harness).Assembly.Location, .. args])

@@ -59,6 +59,12 @@ internal sealed class HarnessSettings
 
     public string[] Backends { get; private set; } = ["fake", "node"];
 
+    /// <summary>
+    /// --sdk-image: <c>il</c> (the default), the SDK as this harness references it; <c>package</c>, the package's
+    /// ReadyToRun image of it in its place, as an app referencing the package runs (<see cref="PackageImage"/>).
+    /// </summary>
+    public string SdkImage { get; private set; } = "il";
+
     /// <summary>--reference: the client every ratio is taken against, or null for each backend's own (<see cref="ReferenceFor"/>).</summary>
     public string? Reference { get; private set; }
 
@@ -136,6 +142,7 @@ internal sealed class HarnessSettings
                 case "--python": s.Python = Value(); break;
                 case "--pin": s.Pin = true; break;
                 case "--backend-warmup": s._backendWarmup = Int(); break;
+                case "--sdk-image": s.SdkImage = Value() switch { "il" => "il", "package" => "package", var other => throw new ArgumentException("--sdk-image must be il or package; got " + other) }; break;
                 default: throw new ArgumentException("unknown option " + args[i]);
             }
         }
