@@ -51,7 +51,7 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
                 _ = ClosingConnections.CloseAsync(connection); // its close handshake is bounded on its own: the caller learns of the failure now
                 throw TimedOut(attempt, lastFailure, null);
             }
-            catch (Exception ex) when (AuthenticationRefusal(ex) is { } refusal)
+            catch (Exception ex) when (ExceptionChain.Find<PartnumberAuthenticationException>(ex) is { } refusal)
             {
                 _ = ClosingConnections.CloseAsync(connection);
                 if (_endpoint.Credentials.Refreshable && !refreshedAfterRefusal)
@@ -115,20 +115,6 @@ internal sealed class SocketIORealtimeConnector : IRealtimeConnector
                     return "connection refused";
                 case SocketException:
                     return null; // unknown host, unreachable network, a reset after the server answered part of a handshake, …
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The server's refusal of the credentials within <paramref name="exception"/> (CONNECT_ERROR, a 401/403 handshake), or null.</summary>
-    private static PartnumberAuthenticationException? AuthenticationRefusal(Exception exception)
-    {
-        for (var inner = exception; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is PartnumberAuthenticationException refusal)
-            {
-                return refusal;
             }
         }
 

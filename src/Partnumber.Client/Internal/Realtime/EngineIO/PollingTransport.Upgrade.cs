@@ -69,7 +69,7 @@ internal sealed partial class PollingTransport
         catch (Exception ex)
         {
             webSocket?.Close();
-            var refused = UpgradeRefusedException.Find(ex);
+            var refused = ExceptionChain.Find<UpgradeRefusedException>(ex);
             var reason = refused?.Message ?? ex.GetBaseException().Message;
             if (Interlocked.CompareExchange(ref _state, StatePolling, StateProbing) != StateProbing)
             {

@@ -22,18 +22,4 @@ internal sealed class UpgradeRefusedException : Exception
 
     /// <summary>The answer's body, when it was small and announced its length; else null.</summary>
     public string? Body { get; }
-
-    /// <summary>The refusal behind <paramref name="exception"/>, if it is one.</summary>
-    public static UpgradeRefusedException? Find(Exception exception)
-    {
-        for (Exception? inner = exception; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is UpgradeRefusedException refused)
-            {
-                return refused;
-            }
-        }
-
-        return null;
-    }
 }

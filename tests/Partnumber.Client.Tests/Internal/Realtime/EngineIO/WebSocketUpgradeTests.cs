@@ -6,6 +6,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Partnumber.Client.Internal;
 using Partnumber.Client.Internal.Realtime.EngineIO;
 
 namespace Partnumber.Client.Tests.Internal.Realtime.EngineIO;
@@ -191,7 +192,7 @@ public sealed class WebSocketUpgradeTests
         });
 
         var error = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(new Uri($"ws://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/socket.io/"), NoHeaders, null, CancellationToken.None));
-        var refused = UpgradeRefusedException.Find(error);
+        var refused = ExceptionChain.Find<UpgradeRefusedException>(error);
         Assert.NotNull(refused);
         Assert.Equal(200, refused.StatusCode);
         Assert.Equal("text/plain; charset=UTF-8", refused.ContentType);
