@@ -76,8 +76,8 @@ internal static class ColdStartRuns
         var output = Path.Combine(project, "bin", "cold-" + client);
         string[] publish = client switch
         {
-            "node" => [],
-            "jit" or "jit-pkg" => ["publish", project, "-c", "Release", "-o", output],
+            "node" or "jit-pkg" => [],
+            "jit" => ["publish", project, "-c", "Release", "-o", output],
             "r2r" => ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output],
             "r2rc" => ["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", "true", "-p:PublishReadyToRun=true", "-p:PublishReadyToRunComposite=true", "-o", output],
             "aot" => ["publish", project, "-c", "Release", "-r", "linux-x64", "-p:ColdStartAot=true", "-o", output],
@@ -96,12 +96,15 @@ internal static class ColdStartRuns
             return command; // the SDK flow and the raw one share one published app
         }
 
-        PackageImage.Dotnet(publish, "publishing the " + client + " cold-start app");
         if (client == "jit-pkg")
         {
-            PackageImage.InstallInto(PackageImage.Extract(paths), output, output);
+            // The app published for "jit", with the package's image of the SDK in place of its IL.
+            _ = Command("jit", paths, published);
+            PackageImage.InstallInto(PackageImage.Extract(paths), Path.Combine(project, "bin", "cold-jit"), output);
+            return command;
         }
 
+        PackageImage.Dotnet(publish, "publishing the " + client + " cold-start app");
         return command;
     }
 

@@ -42,14 +42,11 @@ internal static class PackageImage
             throw new InvalidOperationException($"{target} is not the build the package was packed from; build in Release again before measuring");
         }
 
-        if (!string.Equals(Path.GetFullPath(appFolder), Path.GetFullPath(destination), StringComparison.Ordinal))
+        foreach (var file in Directory.EnumerateFiles(appFolder, "*", SearchOption.AllDirectories))
         {
-            foreach (var file in Directory.EnumerateFiles(appFolder, "*", SearchOption.AllDirectories))
-            {
-                var copy = Path.Combine(destination, Path.GetRelativePath(appFolder, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-                File.Copy(file, copy, overwrite: true);
-            }
+            var copy = Path.Combine(destination, Path.GetRelativePath(appFolder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy, overwrite: true);
         }
 
         File.Copy(image, Path.Combine(destination, "Partnumber.Client.dll"), overwrite: true);
